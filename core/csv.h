@@ -1,0 +1,64 @@
+/* csv.h - RFC 4180 CSV parsing into a flat, immutable table.
+ *
+ * The parser copies the input once into a single buffer of NUL-terminated
+ * cells, so a table is three allocations however many rows it has. */
+#ifndef RP_CSV_H
+#define RP_CSV_H
+
+#include <stddef.h>
+
+typedef struct rp_csv_table {
+	size_t ncols;   /* number of columns (fields in the header row) */
+	size_t nrows;   /* number of data rows, the header not counted */
+	char **cells;   /* (nrows + 1) * ncols cells, row-major; row 0 is the header */
+	size_t *lens;   /* byte length of each cell (cells never hold NUL bytes) */
+	char *buf;      /* backing store of every cell */
+} rp_csv_table;
+
+/* Where and why parsing failed.  line and column are 1-based and count
+ * physical lines of the input (a quoted field spanning lines advances the
+ * line); column counts bytes from the start of that line (on line 1, from
+ * after a BOM).  They point at the offending byte, except: an unterminated
+ * quoted field points at its opening quote, a truncated UTF-8 sequence at
+ * its lead byte, a row with the wrong field count at column 1 of the line
+ * the row starts on, and a bad header name at the start of its field. */
+typedef struct rp_csv_error {
+	size_t line;
+	size_t column;
+	char message[160]; /* a sentence without the position, e.g.
+			      "unterminated quoted field" */
+} rp_csv_error;
+
+/* Parses data[0..len).  Accepts an optional UTF-8 BOM, LF or CRLF line ends
+ * (mixed is fine), quoted fields with embedded commas, doubled quotes and
+ * line breaks (kept as they are, CRLF included), and an optional final line
+ * end.  Rejects, with position: a quote inside an unquoted field, characters
+ * after a closing quote other than a comma or line end, an unterminated
+ * quoted field, a NUL byte, a CR outside quotes that is not followed by LF,
+ * a row whose field count differs from the header's ("row has 3 fields, the
+ * header has 22"), invalid UTF-8 (overlongs, surrogates, past U+10FFFF,
+ * stray or missing continuation bytes), a header with an empty or a
+ * repeated column name, and an empty input ("no header row").
+ * Blank lines are not allowed between rows, except a single trailing one
+ * after the final line end; so in a 1-column table an empty cell must be
+ * written as "".  err may be NULL.
+ * Returns 0 and fills *out on success; -1 and fills *err on failure (in
+ * which case *out is left zeroed and nothing needs freeing). */
+int rp_csv_parse(const char *data, size_t len, rp_csv_table *out,
+		 rp_csv_error *err);
+
+/* Frees what rp_csv_parse allocated and zeroes the table. */
+void rp_csv_table_free(rp_csv_table *t);
+
+/* The cell at data row r (0-based, header excluded) and column c. */
+static inline const char *rp_csv_cell(const rp_csv_table *t, size_t r, size_t c)
+{
+	return t->cells[(r + 1) * t->ncols + c];
+}
+
+static inline const char *rp_csv_header(const rp_csv_table *t, size_t c)
+{
+	return t->cells[c];
+}
+
+#endif

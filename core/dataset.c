@@ -1,0 +1,286 @@
+/* dataset.c - the dataset: a parsed table plus its metadata, and typed
+ * accessors for the cells of an IAM credential report. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+#include "util.h"
+
+rp_status rp_dataset_from_csv(const char *data, size_t len, const char *origin,
+			      const char *source, rp_dataset **out, char *err,
+			      size_t errlen)
+{
+	rp_dataset *ds;
+	rp_csv_error cerr;
+
+	*out = NULL;
+	ds = calloc(1, sizeof(*ds));
+	if (!ds)
+		return RP_ERR_NOMEM;
+	if (rp_csv_parse(data, len, &ds->table, &cerr)) {
+		snprintf(err, errlen, "%s:%zu:%zu: %s", origin, cerr.line,
+			 cerr.column, cerr.message);
+		free(ds);
+		return RP_ERR_PARSE;
+	}
+	ds->origin = rp_strdup(origin);
+	ds->source = rp_strdup(source ? source : "");
+	ds->account_id = rp_strdup("");
+	ds->partition = rp_strdup("");
+	if (!ds->origin || !ds->source || !ds->account_id || !ds->partition) {
+		rp_dataset_free(ds);
+		return RP_ERR_NOMEM;
+	}
+	ds->meta.source = ds->source;
+	ds->meta.account_id = ds->account_id;
+	ds->meta.partition = ds->partition;
+	*out = ds;
+	return RP_OK;
+}
+
+/* "arn:aws:iam::123456789012:user/x" -> partition "aws", account. */
+static int arn_split(const char *arn, char *partition, size_t plen,
+		     char *account, size_t alen)
+{
+	const char *p = arn, *colon;
+	size_t n;
+
+	if (strncmp(p, "arn:", 4) != 0)
+		return -1;
+	p += 4;
+	colon = strchr(p, ':');
+	if (!colon || (n = (size_t)(colon - p)) == 0 || n >= plen)
+		return -1;
+	memcpy(partition, p, n);
+	partition[n] = '\0';
+	p = colon + 1;
+	colon = strchr(p, ':');                 /* service */
+	if (!colon)
+		return -1;
+	p = strchr(colon + 1, ':');             /* region (empty for IAM) */
+	if (!p)
+		return -1;
+	p++;
+	colon = strchr(p, ':');
+	if (!colon || (n = (size_t)(colon - p)) != 12 || n >= alen)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)p[i]))
+			return -1;
+	memcpy(account, p, n);
+	account[n] = '\0';
+	return 0;
+}
+
+static int valid_account_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!isdigit((unsigned char)s[n]))
+			return 0;
+	return n == 12;
+}
+
+rp_status rp_dataset_set_meta(rp_dataset *ds, const char *account_id,
+			      const char *partition, time_t generated,
+			      char *err, size_t errlen)
+{
+	char acct[16] = "", part[32] = "", a[16], p[32];
+	long arn_col = rp_dataset_column(ds, "arn");
+	char *na = NULL, *np = NULL;
+
+	if (account_id && !valid_account_id(account_id)) {
+		snprintf(err, errlen, "account_id '%s' is not a 12-digit AWS account id",
+			 account_id);
+		return RP_ERR_CONFIG;
+	}
+	if ((!account_id || !partition) && arn_col >= 0) {
+		for (size_t r = 0; r < ds->table.nrows; r++) {
+			const char *arn = rp_dataset_cell(ds, r, (size_t)arn_col);
+
+			if (arn_split(arn, p, sizeof(p), a, sizeof(a))) {
+				snprintf(err, errlen,
+					 "%s: row %zu: column 'arn' holds '%.80s', which is not an IAM ARN (arn:PARTITION:iam::ACCOUNT:...)",
+					 ds->origin, r + 2, arn);
+				return RP_ERR_PARSE;
+			}
+			if (!acct[0]) {
+				strcpy(acct, a);
+				strcpy(part, p);
+			} else if (strcmp(acct, a) != 0 && !account_id) {
+				snprintf(err, errlen,
+					 "%s: rows disagree on the account: row 2 is in %s, row %zu in %s; split the file or set account_id",
+					 ds->origin, acct, r + 2, a);
+				return RP_ERR_PARSE;
+			}
+		}
+	}
+	if (!account_id && !acct[0]) {
+		snprintf(err, errlen,
+			 "%s: cannot tell the account: no 'arn' column with rows; set account_id",
+			 ds->origin);
+		return RP_ERR_PARSE;
+	}
+	na = rp_strdup(account_id ? account_id : acct);
+	np = rp_strdup(partition ? partition : part);
+	if (!na || !np) {
+		free(na);
+		free(np);
+		return RP_ERR_NOMEM;
+	}
+	free(ds->account_id);
+	free(ds->partition);
+	ds->account_id = na;
+	ds->partition = np;
+	ds->meta.account_id = na;
+	ds->meta.partition = np;
+	ds->meta.generated_time = generated;
+	return RP_OK;
+}
+
+void rp_dataset_free(rp_dataset *ds)
+{
+	if (!ds)
+		return;
+	rp_csv_table_free(&ds->table);
+	free(ds->source);
+	free(ds->account_id);
+	free(ds->partition);
+	free(ds->origin);
+	free(ds);
+}
+
+long rp_dataset_column(const rp_dataset *ds, const char *name)
+{
+	for (size_t c = 0; c < ds->table.ncols; c++)
+		if (strcmp(rp_csv_header(&ds->table, c), name) == 0)
+			return (long)c;
+	return -1;
+}
+
+const char *rp_dataset_cell(const rp_dataset *ds, size_t row, size_t col)
+{
+	if (row >= ds->table.nrows || col >= ds->table.ncols)
+		return NULL;
+	return rp_csv_cell(&ds->table, row, col);
+}
+
+rp_cell_kind rp_cell_sentinel(const char *text)
+{
+	if (!text || !*text)
+		return RP_CELL_EMPTY;
+	if (strcmp(text, "N/A") == 0)
+		return RP_CELL_NA;
+	if (strcmp(text, "no_information") == 0)
+		return RP_CELL_NO_INFORMATION;
+	if (strcmp(text, "not_supported") == 0)
+		return RP_CELL_NOT_SUPPORTED;
+	return RP_CELL_VALUE;
+}
+
+rp_cell_kind rp_dataset_cell_bool(const rp_dataset *ds, size_t row, size_t col,
+				  int *out)
+{
+	const char *t = rp_dataset_cell(ds, row, col);
+	rp_cell_kind k = rp_cell_sentinel(t);
+
+	if (k != RP_CELL_VALUE)
+		return k;
+	if (strcmp(t, "true") == 0 || strcmp(t, "TRUE") == 0) {
+		*out = 1;
+		return RP_CELL_VALUE;
+	}
+	if (strcmp(t, "false") == 0 || strcmp(t, "FALSE") == 0) {
+		*out = 0;
+		return RP_CELL_VALUE;
+	}
+	return RP_CELL_INVALID;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int rp_parse_iso8601(const char *s, time_t *out)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	struct tm tm = {0};
+	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
+	time_t t;
+
+	if (!s || strlen(s) < 19 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
+		return -1;
+	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
+	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) ||
+	    digits(s + 17, 2, &se))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
+	    mi > 59 || se > 60)
+		return -1;
+	s += 19;
+	if (*s == '.') {                       /* fractional seconds: dropped */
+		s++;
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	if (*s == 'Z' && s[1] == '\0') {
+		sign = 0;
+	} else if ((*s == '+' || *s == '-') && strlen(s) == 6 && s[3] == ':') {
+		if (digits(s + 1, 2, &oh) || digits(s + 4, 2, &om) || oh > 23 ||
+		    om > 59)
+			return -1;
+		sign = *s == '+' ? 1 : -1;
+	} else {
+		return -1;
+	}
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*out = t - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+rp_cell_kind rp_dataset_cell_time(const rp_dataset *ds, size_t row, size_t col,
+				  time_t *out)
+{
+	const char *t = rp_dataset_cell(ds, row, col);
+	rp_cell_kind k = rp_cell_sentinel(t);
+
+	if (k != RP_CELL_VALUE)
+		return k;
+	return rp_parse_iso8601(t, out) ? RP_CELL_INVALID : RP_CELL_VALUE;
+}
+
+int rp_dataset_row_is_root(const rp_dataset *ds, size_t row)
+{
+	long c = rp_dataset_column(ds, "user");
+	const char *u;
+
+	if (c < 0)
+		return 0;
+	u = rp_dataset_cell(ds, row, (size_t)c);
+	return u && strcmp(u, "<root_account>") == 0;
+}

@@ -1,0 +1,41 @@
+/* dataset.h - the dataset: a parsed table plus its metadata, and the typed
+ * accessors for credential-report cells. */
+#ifndef RP_DATASET_H
+#define RP_DATASET_H
+
+#include "csv.h"
+#include "reportpipe/plugin.h"
+
+struct rp_dataset {
+	rp_csv_table table;
+	rp_dataset_meta meta;  /* strings below are owned */
+	char *source;
+	char *account_id;
+	char *partition;
+	char *origin;          /* file path or URL, for messages */
+};
+
+/* Parses CSV; on failure writes "ORIGIN:LINE:COL: message" into err. */
+rp_status rp_dataset_from_csv(const char *data, size_t len, const char *origin,
+			      const char *source, rp_dataset **out, char *err,
+			      size_t errlen);
+/* NULL account_id/partition: derived from the arn column; rows must agree. */
+rp_status rp_dataset_set_meta(rp_dataset *ds, const char *account_id,
+			      const char *partition, time_t generated,
+			      char *err, size_t errlen);
+void rp_dataset_free(rp_dataset *ds);
+
+long rp_dataset_column(const rp_dataset *ds, const char *name);
+const char *rp_dataset_cell(const rp_dataset *ds, size_t row, size_t col);
+rp_cell_kind rp_dataset_cell_bool(const rp_dataset *ds, size_t row, size_t col,
+				  int *out);
+rp_cell_kind rp_dataset_cell_time(const rp_dataset *ds, size_t row, size_t col,
+				  time_t *out);
+int rp_dataset_row_is_root(const rp_dataset *ds, size_t row);
+
+/* The sentinel kinds shared by every typed accessor. */
+rp_cell_kind rp_cell_sentinel(const char *text);
+/* ISO 8601 "2019-08-15T01:02:03+00:00" (also "Z", fractional seconds). */
+int rp_parse_iso8601(const char *text, time_t *out);
+
+#endif

@@ -1,0 +1,863 @@
+/* engine.c - the pipeline engine: builds the pipeline from its file and
+ * moves the data, source -> dataset -> formatter -> artifact -> sink.
+ *
+ * Everything that can be checked without data is checked in
+ * rp_engine_open(), so `check` and `run` refuse the same files. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "log.h"
+#include "template.h"
+
+const rp_option rp_pipeline_options[] = {
+	{.key = "name", .type = RP_OPT_STRING,
+	 .description = "the pipeline's name, in logs and {pipeline} (default: the file name without .ini)"},
+	{.key = "plugin_path", .type = RP_OPT_LIST,
+	 .description = "directories searched for plugins before REPORTPIPE_PLUGIN_PATH and the built-in directory"},
+	{.key = "state_dir", .type = RP_OPT_PATH, .default_value = "state",
+	 .description = "where history, spool and lock live"},
+	{.key = "timezone", .type = RP_OPT_STRING, .default_value = "UTC",
+	 .description = "IANA time zone for dates in templates, e.g. Asia/Tokyo"},
+	{0}
+};
+
+static const char *const plugin_section_keys[] = {"plugin", NULL};
+static const char *const sink_section_keys[] = {"plugin", "input", NULL};
+
+static void cfgerr(const rp_engine *eng, const rp_section *sec, int line,
+		   char *err, size_t errlen, const char *fmt, ...) RP_PRINTF(6, 7);
+static void cfgerr(const rp_engine *eng, const rp_section *sec, int line,
+		   char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (line <= 0 && sec)
+		line = sec->line;
+	n = line > 0 ? snprintf(err, errlen, "%s:%d: ", eng->cfg.path, line)
+		     : snprintf(err, errlen, "%s: ", eng->cfg.path);
+	if (n >= 0 && (size_t)n < errlen && sec) {
+		int m = snprintf(err + n, errlen - (size_t)n, "[%s] ", sec->name);
+		if (m > 0)
+			n += m;
+	}
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+void rp_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static rp_status strv_push(char ***v, size_t *n, char *s)
+{
+	char **g;
+
+	if (!s)
+		return RP_ERR_NOMEM;
+	g = realloc(*v, (*n + 1) * sizeof(*g));
+	if (!g) {
+		free(s);
+		return RP_ERR_NOMEM;
+	}
+	*v = g;
+	g[(*n)++] = s;
+	return RP_OK;
+}
+
+rp_status rp_plugin_dirs(const char *const *plugin_path, size_t npath,
+			 const char *const *extra, size_t nextra,
+			 char ***dirs, size_t *ndirs)
+{
+	const char *env = getenv("REPORTPIPE_PLUGIN_PATH");
+	char **v = NULL;
+	size_t n = 0;
+	rp_status st = RP_OK;
+
+	for (size_t i = 0; i < npath && !st; i++)
+		st = strv_push(&v, &n, rp_strdup(plugin_path[i]));
+	while (env && *env && !st) {
+		size_t l = strcspn(env, ":");
+
+		if (l)
+			st = strv_push(&v, &n, rp_strndup(env, l));
+		env += l + (env[l] == ':');
+	}
+	for (size_t i = 0; i < nextra && !st; i++)
+		st = strv_push(&v, &n, rp_strdup(extra[i]));
+	if (st) {
+		rp_strv_free(v, n);
+		return st;
+	}
+	*dirs = v;
+	*ndirs = n;
+	return RP_OK;
+}
+
+/* An IANA name must exist in the zone database; glibc would silently use
+ * UTC for a typo, and every date would be off. */
+static int timezone_exists(const char *tz)
+{
+	const char *dir = getenv("TZDIR");
+	char path[512];
+	struct stat st;
+
+	if (strcmp(tz, "UTC") == 0 || strcmp(tz, "GMT") == 0)
+		return 1;
+	if (tz[0] == '/' || strstr(tz, ".."))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "/usr/share/zoneinfo", tz);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static rp_status setup_pipeline(rp_engine *eng, char *err, size_t errlen)
+{
+	rp_section *sec = NULL;
+	const rp_optval *v;
+	rp_status st;
+
+	for (size_t i = 0; i < eng->cfg.nsections; i++)
+		if (eng->cfg.sections[i].kind == RP_SECTION_PIPELINE)
+			sec = &eng->cfg.sections[i];
+	if (!sec) {
+		eng->empty_pipe.name = (char *)"pipeline";
+		eng->empty_pipe.inst = "pipeline";
+		sec = &eng->empty_pipe;
+	}
+	eng->pipe_sec = sec;
+	st = rp_options_reject_unknown(rp_pipeline_options, NULL, sec, &eng->cfg,
+				       "the [pipeline] section", err, errlen);
+	if (!st)
+		st = rp_options_bind(rp_pipeline_options, sec, &eng->cfg,
+				     "the [pipeline] section", &eng->pipe_opts,
+				     err, errlen);
+	if (st)
+		return st;
+	v = rp_optset_get(&eng->pipe_opts, "name");
+	if (v->text) {
+		eng->name = rp_strdup(v->text);
+	} else {
+		const char *base = strrchr(eng->cfg.path, '/');
+		size_t l;
+
+		base = base ? base + 1 : eng->cfg.path;
+		l = strlen(base);
+		if (l > 4 && strcmp(base + l - 4, ".ini") == 0)
+			l -= 4;
+		eng->name = rp_strndup(base, l);
+	}
+	eng->state_dir = rp_strdup(rp_optset_get(&eng->pipe_opts, "state_dir")->text);
+	v = rp_optset_get(&eng->pipe_opts, "timezone");
+	eng->timezone = rp_strdup(v->text);
+	if (!eng->name || !eng->state_dir || !eng->timezone)
+		return RP_ERR_NOMEM;
+	if (!timezone_exists(eng->timezone)) {
+		cfgerr(eng, sec, v->line, err, errlen,
+		       "timezone: '%s' is not in the time zone database; use an IANA name such as UTC or Asia/Tokyo",
+		       eng->timezone);
+		return RP_ERR_CONFIG;
+	}
+	/* Templates format dates in local time; the pipeline's zone is it. */
+	if (setenv("TZ", eng->timezone, 1))
+		return RP_ERR_NOMEM;
+	tzset();
+	eng->info.struct_size = sizeof(eng->info);
+	eng->info.pipeline = eng->name;
+	eng->info.run_time = time(NULL);
+	eng->info.state_dir = eng->state_dir;
+	eng->info.timezone = eng->timezone;
+	eng->info.config_dir = eng->cfg.dir;
+	return RP_OK;
+}
+
+static rp_status load_plugins(rp_engine *eng, const char *const *extra,
+			      size_t nextra, char *err, size_t errlen)
+{
+	const rp_optval *pp = rp_optset_get(&eng->pipe_opts, "plugin_path");
+	char **resolved = NULL, **dirs = NULL;
+	size_t nres = 0, ndirs = 0;
+	rp_status st = RP_OK;
+
+	for (size_t i = 0; i < pp->list.count && !st; i++)
+		st = strv_push(&resolved, &nres,
+			       rp_path_join(eng->cfg.dir, pp->list.items[i]));
+	if (!st)
+		st = rp_plugin_dirs((const char *const *)resolved, nres, extra,
+				    nextra, &dirs, &ndirs);
+	if (!st)
+		st = rp_registry_load(&eng->reg, (const char *const *)dirs, ndirs,
+				      err, errlen);
+	rp_strv_free(resolved, nres);
+	rp_strv_free(dirs, ndirs);
+	return st;
+}
+
+static void searched_dirs(const rp_engine *eng, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < eng->reg.ndirs && n < outlen; i++) {
+		int m = snprintf(out + n, outlen - n, "%s%s", i ? ", " : "",
+				 eng->reg.dirs[i]);
+		if (m < 0)
+			break;
+		n += (size_t)m;
+	}
+	if (!eng->reg.ndirs)
+		snprintf(out, outlen, "(no directories)");
+}
+
+static const char *section_plugin_kind(rp_section_kind k)
+{
+	return k == RP_SECTION_FORMAT ? "formatter" : rp_section_kind_name(k);
+}
+
+static rp_status bind_instance(rp_engine *eng, rp_instance *in, char *err,
+			       size_t errlen)
+{
+	rp_section *sec = in->sec;
+	rp_kv *pk = rp_section_get(sec, "plugin");
+	const rp_loaded_plugin *lp;
+	char owner[128];
+	rp_status st;
+
+	if (!pk || !*pk->value) {
+		cfgerr(eng, sec, pk ? pk->line : 0, err, errlen,
+		       "missing 'plugin =' naming the %s plugin to use (`reportpipe plugins` lists them)",
+		       section_plugin_kind(sec->kind));
+		return RP_ERR_CONFIG;
+	}
+	pk->used = 1;
+	lp = rp_registry_find(&eng->reg, pk->value);
+	if (!lp) {
+		char dirs[1024];
+		const char *near = rp_registry_suggest(&eng->reg, pk->value);
+
+		searched_dirs(eng, dirs, sizeof(dirs));
+		cfgerr(eng, sec, pk->line, err, errlen,
+		       "plugin '%s' not found%s%s%s; searched: %s (set plugin_path or REPORTPIPE_PLUGIN_PATH)",
+		       pk->value, near ? "; did you mean '" : "", near ? near : "",
+		       near ? "'?" : "", dirs);
+		return RP_ERR_CONFIG;
+	}
+	if ((int)lp->desc.kind != (int)sec->kind) {
+		cfgerr(eng, sec, pk->line, err, errlen,
+		       "plugin '%s' is a %s, but a [%s.*] section needs a %s plugin (%s)",
+		       pk->value, rp_kind_name(lp->desc.kind),
+		       rp_section_kind_name(sec->kind),
+		       section_plugin_kind(sec->kind), lp->file);
+		return RP_ERR_CONFIG;
+	}
+	in->plugin = lp;
+	if (sec->kind == RP_SECTION_FORMAT) {
+		in->proto.format = in;
+	} else if (sec->kind == RP_SECTION_SINK) {
+		rp_kv *ik = rp_section_get(sec, "input");
+		char **names = NULL;
+		size_t n = 0;
+
+		if (!ik) {
+			cfgerr(eng, sec, 0, err, errlen,
+			       "missing 'input =' naming the formats this sink delivers (a comma list of [format.NAME] names)");
+			return RP_ERR_CONFIG;
+		}
+		ik->used = 1;
+		st = rp_split_list(ik->value, &names, &n);
+		if (st)
+			return st;
+		if (n == 0) {
+			cfgerr(eng, sec, ik->line, err, errlen,
+			       "input: the list is empty; name at least one [format.NAME]");
+			st = RP_ERR_CONFIG;
+		}
+		in->inputs = calloc(n ? n : 1, sizeof(*in->inputs));
+		if (!in->inputs)
+			st = RP_ERR_NOMEM;
+		for (size_t i = 0; i < n && !st; i++) {
+			const rp_instance *f = NULL;
+
+			for (size_t j = 0; j < eng->ninst; j++)
+				if (eng->inst[j].sec->kind == RP_SECTION_FORMAT &&
+				    strcmp(eng->inst[j].sec->inst, names[i]) == 0)
+					f = &eng->inst[j];
+			if (!f) {
+				char known[512] = "";
+				size_t k = 0;
+
+				for (size_t j = 0; j < eng->ninst && k < sizeof(known); j++)
+					if (eng->inst[j].sec->kind == RP_SECTION_FORMAT) {
+						int m = snprintf(known + k, sizeof(known) - k,
+								 "%s%s", k ? ", " : "",
+								 eng->inst[j].sec->inst);
+						if (m > 0)
+							k += (size_t)m;
+					}
+				cfgerr(eng, sec, ik->line, err, errlen,
+				       "input names '%s', but there is no [format.%s] section; formats defined: %s",
+				       names[i], names[i], k ? known : "none");
+				st = RP_ERR_CONFIG;
+				break;
+			}
+			for (size_t j = 0; j < in->ninputs; j++)
+				if (in->inputs[j] == f) {
+					cfgerr(eng, sec, ik->line, err, errlen,
+					       "input names '%s' twice", names[i]);
+					st = RP_ERR_CONFIG;
+				}
+			if (!st)
+				in->inputs[in->ninputs++] = f;
+		}
+		rp_strv_free(names, n);
+		if (st)
+			return st;
+	}
+	snprintf(owner, sizeof(owner), "plugin '%s'", lp->desc.name);
+	st = rp_options_reject_unknown(
+		lp->desc.options,
+		sec->kind == RP_SECTION_SINK ? sink_section_keys : plugin_section_keys,
+		sec, &eng->cfg, owner, err, errlen);
+	if (!st)
+		st = rp_options_bind(lp->desc.options, sec, &eng->cfg, owner,
+				     &in->opts, err, errlen);
+	return st;
+}
+
+static rp_status init_instance(rp_engine *eng, rp_instance *in, char *err,
+			       size_t errlen)
+{
+	const rp_optval *ep = rp_optset_get(&in->opts, "endpoint_url");
+	rp_status st;
+
+	if (ep && ep->text) {
+		const rp_optval *ah = rp_optset_get(&in->opts, "allow_http");
+		char uerr[512];
+
+		st = rp_http_check_url(ep->text, ah && ah->b, uerr, sizeof(uerr));
+		if (st) {
+			cfgerr(eng, in->sec, ep->line, err, errlen, "endpoint_url: %s", uerr);
+			return st;
+		}
+	}
+	if (!in->plugin->desc.init)
+		return RP_OK;
+	st = in->plugin->desc.init(in, &rp_host_services);
+	if (st) {
+		/* A message that starts "key: " is about that key: point at it. */
+		int line = 0;
+
+		if (in->error) {
+			size_t n = strcspn(in->error, ": ");
+			char key[64];
+			rp_kv *kv;
+
+			if (n < sizeof(key) && in->error[n] == ':') {
+				memcpy(key, in->error, n);
+				key[n] = '\0';
+				kv = rp_section_get(in->sec, key);
+				line = kv ? kv->line : 0;
+			}
+		}
+		cfgerr(eng, in->sec, line, err, errlen, "%s",
+		       in->error ? in->error : rp_status_str(st));
+		if (in->plugin->desc.fini)
+			in->plugin->desc.fini(in, &rp_host_services);
+		return st < 0 ? st : RP_ERR_INTERNAL;
+	}
+	in->initialized = 1;
+	return RP_OK;
+}
+
+rp_status rp_engine_open(const char *path, const char *const *extra_dirs,
+			 size_t nextra, rp_engine **out, char *err,
+			 size_t errlen)
+{
+	static const rp_section_kind order[] = {RP_SECTION_SOURCE,
+						RP_SECTION_FORMAT, RP_SECTION_SINK};
+	rp_engine *eng;
+	size_t counts[4] = {0};
+	rp_status st;
+
+	*out = NULL;
+	eng = calloc(1, sizeof(*eng));
+	if (!eng)
+		return RP_ERR_NOMEM;
+	eng->out = stdout;
+	st = rp_config_load(path, &eng->cfg, err, errlen);
+	if (st) {
+		free(eng);
+		return st;
+	}
+	st = setup_pipeline(eng, err, errlen);
+	if (st)
+		goto fail;
+	st = load_plugins(eng, extra_dirs, nextra, err, errlen);
+	if (st)
+		goto fail;
+	for (size_t i = 0; i < eng->cfg.nsections; i++)
+		counts[eng->cfg.sections[i].kind]++;
+	if (!counts[RP_SECTION_SOURCE] || !counts[RP_SECTION_SINK]) {
+		cfgerr(eng, NULL, 0, err, errlen,
+		       "a pipeline needs at least one [source.NAME] and one [sink.NAME] section (see etc/demo.ini)");
+		st = RP_ERR_CONFIG;
+		goto fail;
+	}
+	eng->inst = calloc(eng->cfg.nsections, sizeof(*eng->inst));
+	if (!eng->inst) {
+		st = RP_ERR_NOMEM;
+		goto fail;
+	}
+	/* Sources, then formats, then sinks, each in file order, so a sink
+	 * can name formats defined anywhere in the file. */
+	for (size_t k = 0; k < 3; k++)
+		for (size_t i = 0; i < eng->cfg.nsections; i++) {
+			rp_section *sec = &eng->cfg.sections[i];
+			rp_instance *in;
+
+			if (sec->kind != order[k])
+				continue;
+			in = &eng->inst[eng->ninst++];
+			in->eng = eng;
+			in->sec = sec;
+			in->where = rp_strdup(sec->name);
+			if (!in->where) {
+				st = RP_ERR_NOMEM;
+				goto fail;
+			}
+			st = bind_instance(eng, in, err, errlen);
+			if (st)
+				goto fail;
+		}
+	for (size_t i = 0; i < eng->ninst; i++) {
+		st = init_instance(eng, &eng->inst[i], err, errlen);
+		if (st)
+			goto fail;
+	}
+	*out = eng;
+	return RP_OK;
+fail:
+	rp_engine_close(eng);
+	return st;
+}
+
+void rp_engine_close(rp_engine *eng)
+{
+	if (!eng)
+		return;
+	for (size_t i = 0; i < eng->ndatasets; i++)
+		rp_dataset_free(eng->datasets[i].ds);
+	free(eng->datasets);
+	for (size_t i = eng->ninst; i-- > 0;) {
+		rp_instance *in = &eng->inst[i];
+
+		if (in->initialized && in->plugin->desc.fini)
+			in->plugin->desc.fini(in, &rp_host_services);
+		rp_aws_client_free(in->aws);
+		rp_optset_free(&in->opts);
+		free(in->inputs);
+		free(in->where);
+		free(in->error);
+	}
+	free(eng->inst);
+	rp_http_free(eng->http);
+	rp_optset_free(&eng->pipe_opts);
+	/* Plugins are unloaded last: their option tables and strings live in
+	 * the modules. */
+	rp_registry_free(&eng->reg);
+	free(eng->name);
+	free(eng->state_dir);
+	free(eng->timezone);
+	rp_config_free(&eng->cfg);
+	free(eng);
+}
+
+rp_status rp_engine_expand(const rp_instance *self, const char *tmpl,
+			   const rp_dataset *ds, const rp_artifact *a,
+			   char **out, char *err, size_t errlen)
+{
+	const rp_engine *eng = self->eng;
+	rp_template_ctx ctx = {
+		.pipeline = eng->name,
+		/* Sample values at check time, so paths can be compared. */
+		.source = ds ? ds->meta.source : "SOURCE",
+		.account_id = ds ? ds->meta.account_id : "000000000000",
+		.format = a ? a->format->sec->inst : "",
+		.ext = a ? a->format->plugin->desc.extension : "",
+		.date = ds ? ds->meta.generated_time : eng->info.run_time,
+		.now = eng->info.run_time,
+	};
+
+	return rp_template_expand(tmpl, &ctx, out, err, errlen);
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static const char *instance_error(rp_instance *in, rp_status st)
+{
+	return in->error ? in->error : rp_status_str(st);
+}
+
+static void clear_error(rp_instance *in)
+{
+	free(in->error);
+	in->error = NULL;
+}
+
+static int run_sources(rp_engine *eng)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < eng->ninst; i++) {
+		rp_instance *in = &eng->inst[i];
+		size_t before = eng->ndatasets;
+		struct timespec t0;
+		rp_status st;
+
+		if (in->sec->kind != RP_SECTION_SOURCE)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		clear_error(in);
+		st = in->plugin->desc.produce(in, &rp_host_services);
+		if (st) {
+			rp_log(RP_LOG_ERROR, in->where, "%s", instance_error(in, st));
+			/* A failing source delivers nothing, not half. */
+			for (size_t d = before; d < eng->ndatasets; d++)
+				rp_dataset_free(eng->datasets[d].ds);
+			eng->ndatasets = before;
+			failed++;
+			continue;
+		}
+		for (size_t d = before; d < eng->ndatasets; d++) {
+			const rp_dataset *ds = eng->datasets[d].ds;
+
+			rp_log(RP_LOG_INFO, in->where,
+			       "%zu rows for account %s from %s (%.1f ms)",
+			       ds->table.nrows, ds->meta.account_id, ds->origin,
+			       ms_since(&t0));
+		}
+		if (eng->ndatasets == before)
+			rp_log(RP_LOG_WARN, in->where, "produced no dataset");
+	}
+	return failed;
+}
+
+static void dry_run_sink(rp_engine *eng, rp_instance *sink,
+			 const rp_engine_dataset *ed, rp_artifact **arts)
+{
+	for (size_t k = 0; k < sink->ninputs; k++) {
+		const rp_artifact *a = arts[k];
+		char *line = NULL;
+		rp_status st = RP_OK;
+
+		if (sink->plugin->desc.preview)
+			st = sink->plugin->desc.preview(sink, &rp_host_services,
+							ed->ds, a, &line);
+		fprintf(eng->out, "  %s would deliver %s (%s, %zu bytes)%s%s\n",
+			sink->where, a->format->where,
+			a->format->plugin->desc.media_type, a->buf.len,
+			line ? ": " : "", line ? line : "");
+		if (st)
+			fprintf(eng->out, "  %s: preview failed: %s\n", sink->where,
+				instance_error(sink, st));
+		free(line);
+	}
+}
+
+int rp_engine_run(rp_engine *eng, int dry_run)
+{
+	size_t nformat = 0, failures = 0;
+	rp_artifact *arts = NULL;
+	rp_artifact **chosen = NULL;
+	int source_failures;
+
+	eng->info.dry_run = dry_run;
+	source_failures = run_sources(eng);
+	if (eng->ndatasets == 0) {
+		rp_log(RP_LOG_ERROR, NULL,
+		       "pipeline '%s': no source produced a dataset; nothing was delivered",
+		       eng->name);
+		return RP_EXIT_SOURCE;
+	}
+	for (size_t i = 0; i < eng->ninst; i++)
+		nformat += eng->inst[i].sec->kind == RP_SECTION_FORMAT;
+	arts = calloc(nformat ? nformat : 1, sizeof(*arts));
+	chosen = calloc(eng->ninst ? eng->ninst : 1, sizeof(*chosen));
+	if (!arts || !chosen) {
+		free(arts);
+		free(chosen);
+		rp_log(RP_LOG_ERROR, NULL, "out of memory");
+		return RP_EXIT_DELIVERY;
+	}
+	if (dry_run)
+		fprintf(eng->out, "dry run of pipeline '%s': nothing is delivered\n",
+			eng->name);
+	for (size_t d = 0; d < eng->ndatasets; d++) {
+		const rp_engine_dataset *ed = &eng->datasets[d];
+		size_t f = 0;
+
+		if (dry_run)
+			fprintf(eng->out, "%s: %zu rows, account %s\n",
+				ed->source->where, ed->ds->table.nrows,
+				ed->ds->meta.account_id);
+		for (size_t i = 0; i < eng->ninst; i++) {
+			rp_instance *in = &eng->inst[i];
+			struct timespec t0;
+			rp_status st;
+
+			if (in->sec->kind != RP_SECTION_FORMAT)
+				continue;
+			arts[f].format = in;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			clear_error(in);
+			st = in->plugin->desc.render(in, &rp_host_services, ed->ds,
+						     &arts[f]);
+			if (st) {
+				rp_log(RP_LOG_ERROR, in->where, "%s: %s",
+				       ed->source->where, instance_error(in, st));
+				rp_buf_free(&arts[f].buf);
+				arts[f].format = NULL; /* marks a failed render */
+			} else {
+				rp_log(RP_LOG_INFO, in->where, "%zu bytes (%.1f ms)",
+				       arts[f].buf.len, ms_since(&t0));
+			}
+			f++;
+		}
+		for (size_t i = 0; i < eng->ninst; i++) {
+			rp_instance *in = &eng->inst[i];
+			const char *missing = NULL;
+			struct timespec t0;
+			rp_status st;
+
+			if (in->sec->kind != RP_SECTION_SINK)
+				continue;
+			for (size_t k = 0; k < in->ninputs; k++) {
+				/* Formats are instances in order; find ours. */
+				size_t idx = 0;
+
+				for (size_t j = 0; j < eng->ninst; j++) {
+					if (&eng->inst[j] == in->inputs[k])
+						break;
+					idx += eng->inst[j].sec->kind == RP_SECTION_FORMAT;
+				}
+				chosen[k] = &arts[idx];
+				if (!arts[idx].format)
+					missing = in->inputs[k]->where;
+			}
+			if (missing) {
+				rp_log(RP_LOG_ERROR, in->where,
+				       "not delivered for %s (account %s): %s failed",
+				       ed->source->where, ed->ds->meta.account_id,
+				       missing);
+				failures++;
+				continue;
+			}
+			if (dry_run) {
+				dry_run_sink(eng, in, ed, chosen);
+				continue;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			clear_error(in);
+			st = in->plugin->desc.deliver(in, &rp_host_services, ed->ds,
+						      (const rp_artifact *const *)chosen,
+						      in->ninputs);
+			if (st) {
+				rp_log(RP_LOG_ERROR, in->where,
+				       "not delivered for %s (account %s): %s",
+				       ed->source->where, ed->ds->meta.account_id,
+				       instance_error(in, st));
+				failures++;
+			} else {
+				rp_log(RP_LOG_INFO, in->where, "delivered (%.1f ms)",
+				       ms_since(&t0));
+			}
+		}
+		for (size_t k = 0; k < nformat; k++) {
+			rp_buf_free(&arts[k].buf);
+			arts[k].format = NULL;
+		}
+	}
+	free(arts);
+	free(chosen);
+	if (failures || source_failures) {
+		rp_log(RP_LOG_ERROR, NULL,
+		       "pipeline '%s': %zu delivery failure%s, %d source failure%s",
+		       eng->name, failures, failures == 1 ? "" : "s",
+		       source_failures, source_failures == 1 ? "" : "s");
+		return RP_EXIT_DELIVERY;
+	}
+	return RP_EXIT_OK;
+}
+
+static void print_options(const rp_optset *set, FILE *f)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const rp_optval *v = &set->v[i];
+
+		if (!v->text)
+			continue;
+		fprintf(f, "    %-14s = ", v->def->key);
+		if (v->def->flags & RP_OPT_SECRET) {
+			fputs("(hidden)", f);
+		} else if (v->def->type == RP_OPT_LIST) {
+			/* Continuation lines would break the layout. */
+			for (size_t k = 0; k < v->list.count; k++)
+				fprintf(f, "%s%s", k ? ", " : "", v->list.items[k]);
+		} else {
+			for (const char *p = v->text; *p; p++)
+				fputc(*p == '\n' ? ' ' : *p, f);
+		}
+		fprintf(f, "%s\n", v->is_set ? "" : "  (default)");
+	}
+}
+
+void rp_engine_print_wiring(const rp_engine *eng, FILE *f)
+{
+	char *cfgpath = realpath(eng->cfg.path, NULL);
+
+	fprintf(f, "pipeline '%s' (%s)\n", eng->name,
+		cfgpath ? cfgpath : eng->cfg.path);
+	free(cfgpath);
+	fprintf(f, "    %-14s = %s\n", "state_dir", eng->state_dir);
+	fprintf(f, "    %-14s = %s\n", "timezone", eng->timezone);
+	for (size_t i = 0; i < eng->reg.ndirs; i++)
+		fprintf(f, "    %-14s %s %s\n", i ? "" : "plugin dirs", i ? " " : "=",
+			eng->reg.dirs[i]);
+	for (size_t i = 0; i < eng->ninst; i++) {
+		const rp_instance *in = &eng->inst[i];
+
+		fprintf(f, "[%s] plugin %s (%s)\n", in->sec->name,
+			in->plugin->desc.name, in->plugin->file);
+		print_options(&in->opts, f);
+	}
+	fprintf(f, "wiring:\n");
+	for (size_t i = 0; i < eng->ninst; i++) {
+		const rp_instance *s = &eng->inst[i];
+
+		if (s->sec->kind != RP_SECTION_SOURCE)
+			continue;
+		for (size_t j = 0; j < eng->ninst; j++) {
+			const rp_instance *k = &eng->inst[j];
+
+			if (k->sec->kind != RP_SECTION_SINK)
+				continue;
+			fprintf(f, "    %s -> ", s->where);
+			for (size_t n = 0; n < k->ninputs; n++)
+				fprintf(f, "%s%s", n ? ", " : "", k->inputs[n]->where);
+			fprintf(f, " -> %s\n", k->where);
+		}
+	}
+}
+
+rp_status rp_engine_http(rp_engine *eng, rp_http **out)
+{
+	rp_status st = RP_OK;
+
+	if (!eng->http)
+		st = rp_http_new(&eng->http);
+	*out = eng->http;
+	return st;
+}
+
+static const char *opt_text(const rp_instance *in, const char *key)
+{
+	const rp_optval *v = rp_optset_get(&in->opts, key);
+
+	return v ? v->text : NULL;
+}
+
+rp_status rp_instance_aws(rp_instance *in, rp_aws_client **out, char *err,
+			  size_t errlen)
+{
+	const rp_optval *ma, *rt, *ah;
+	rp_http *http;
+	rp_status st;
+
+	*out = in->aws;
+	if (in->aws)
+		return RP_OK;
+	if (!rp_optset_get(&in->opts, "profile")) {
+		snprintf(err, errlen,
+			 "plugin bug: '%s' makes AWS requests but has no RP_AWS_OPTIONS in its option table",
+			 in->plugin->desc.name);
+		return RP_ERR_INVALID;
+	}
+	st = rp_engine_http(in->eng, &http);
+	if (st)
+		return st;
+	ma = rp_optset_get(&in->opts, "max_attempts");
+	rt = rp_optset_get(&in->opts, "request_timeout");
+	ah = rp_optset_get(&in->opts, "allow_http");
+	{
+		rp_aws_config cfg = {
+			.profile = opt_text(in, "profile"),
+			.role_arn = opt_text(in, "role_arn"),
+			.external_id = opt_text(in, "external_id"),
+			.role_session_name = opt_text(in, "role_session_name"),
+			.region = opt_text(in, "region"),
+			.endpoint_url = opt_text(in, "endpoint_url"),
+			.ca_file = opt_text(in, "ca_file"),
+			.allow_http = ah ? ah->b : 0,
+			.max_attempts = ma && ma->is_set ? (int)ma->i : 0,
+			.timeout_ms = rt ? (long)rt->i : 0,
+		};
+		st = rp_aws_client_new(http, &cfg, &in->aws, err, errlen);
+	}
+	*out = in->aws;
+	return st;
+}
+
+int rp_engine_check_online(rp_engine *eng, FILE *f)
+{
+	int rc = RP_EXIT_OK, any = 0;
+
+	for (size_t i = 0; i < eng->ninst; i++) {
+		rp_instance *in = &eng->inst[i];
+		char *account = NULL, *arn = NULL;
+		rp_status st;
+
+		if (!rp_optset_get(&in->opts, "profile"))
+			continue;
+		any = 1;
+		st = rp_host_services.aws_caller_identity(in, &account, &arn);
+		if (st) {
+			rp_log(RP_LOG_ERROR, in->where, "%s",
+			       in->error ? in->error : rp_status_str(st));
+			rc = RP_EXIT_CONFIG;
+		} else {
+			const rp_aws_credentials *c = NULL;
+			char e[64];
+
+			rp_aws_client_credentials(in->aws, &c, e, sizeof(e));
+			fprintf(f, "%s: runs as %s (account %s; credentials from %s)\n",
+				in->where, arn, account,
+				c && c->provider ? c->provider : "the chain");
+		}
+		free(account);
+		free(arn);
+	}
+	if (!any)
+		fprintf(f, "no section of this pipeline calls AWS\n");
+	return rc;
+}

@@ -1,0 +1,111 @@
+/* engine.h - the pipeline engine: the data path of reportpipe.
+ *
+ *   source --produce--> dataset --render--> artifact --deliver--> sink
+ *
+ * rp_engine_open() reads the pipeline file, loads and checks every plugin
+ * and option (all that `check` does); rp_engine_run() moves the data. */
+#ifndef RP_ENGINE_H
+#define RP_ENGINE_H
+
+#include <stdio.h>
+
+#include "aws.h"
+#include "conffile.h"
+#include "dataset.h"
+#include "loader.h"
+#include "options.h"
+#include "util.h"
+
+/* Exit codes, documented in the README and --help. */
+enum {
+	RP_EXIT_OK = 0,          /* everything delivered */
+	RP_EXIT_DELIVERY = 1,    /* some delivery failed */
+	RP_EXIT_CONFIG = 2,      /* usage or configuration error; nothing done */
+	RP_EXIT_SOURCE = 3       /* a source failed; nothing to deliver */
+};
+
+typedef struct rp_engine rp_engine;
+
+struct rp_artifact {
+	const rp_instance *format;
+	rp_buf buf;
+};
+
+struct rp_instance {
+	rp_engine *eng;
+	rp_section *sec;
+	const rp_loaded_plugin *plugin;
+	rp_optset opts;
+	char *where;              /* "sink.archive" */
+	char *error;              /* the last set_error sentence */
+	void *data;
+	int initialized;
+	rp_artifact proto;        /* formats: the empty artifact sinks see */
+	const rp_instance **inputs; /* sinks: the formats of `input =` */
+	size_t ninputs;
+	rp_aws_client *aws;       /* sections with RP_AWS_OPTIONS, on first use */
+};
+
+struct rp_response {
+	rp_http_response http;
+	rp_aws_error aerr;
+};
+
+typedef struct rp_engine_dataset {
+	rp_dataset *ds;
+	const rp_instance *source;
+} rp_engine_dataset;
+
+struct rp_engine {
+	rp_config cfg;
+	rp_registry reg;
+	rp_optset pipe_opts;
+	rp_section *pipe_sec;     /* NULL when the file has no [pipeline] */
+	rp_section empty_pipe;
+	char *name;
+	char *state_dir;
+	char *timezone;
+	rp_run_info info;
+	rp_instance *inst;        /* sources, then formats, then sinks */
+	size_t ninst;
+	rp_engine_dataset *datasets;
+	size_t ndatasets;
+	FILE *out;                /* where --dry-run and check print */
+	rp_http *http;            /* one connection cache for the run */
+};
+
+extern const rp_host rp_host_services;
+extern const rp_option rp_pipeline_options[];
+
+/* extra_dirs: directories searched after plugin_path and
+ * REPORTPIPE_PLUGIN_PATH (the built-in one).  On error err holds the
+ * message and the engine is closed. */
+rp_status rp_engine_open(const char *path, const char *const *extra_dirs,
+			 size_t nextra, rp_engine **out, char *err,
+			 size_t errlen);
+/* Returns an RP_EXIT_* code. */
+int rp_engine_run(rp_engine *eng, int dry_run);
+void rp_engine_print_wiring(const rp_engine *eng, FILE *f);
+/* check --online: who each AWS section runs as.  Returns RP_EXIT_*. */
+int rp_engine_check_online(rp_engine *eng, FILE *f);
+/* The engine's HTTP handle, created on first use. */
+rp_status rp_engine_http(rp_engine *eng, rp_http **out);
+/* The section's AWS client (RP_AWS_OPTIONS), created on first use. */
+rp_status rp_instance_aws(rp_instance *in, rp_aws_client **out, char *err,
+			  size_t errlen);
+void rp_engine_close(rp_engine *eng);
+
+/* Template context for an instance, dataset and artifact (either may be
+ * NULL: sample values are used). */
+rp_status rp_engine_expand(const rp_instance *self, const char *tmpl,
+			   const rp_dataset *ds, const rp_artifact *a,
+			   char **out, char *err, size_t errlen);
+
+/* Builds the plugin search path: plugin_path, $REPORTPIPE_PLUGIN_PATH,
+ * then extra_dirs.  Each string is allocated; free with rp_strv_free. */
+rp_status rp_plugin_dirs(const char *const *plugin_path, size_t npath,
+			 const char *const *extra, size_t nextra,
+			 char ***dirs, size_t *ndirs);
+void rp_strv_free(char **v, size_t n);
+
+#endif

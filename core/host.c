@@ -1,0 +1,452 @@
+/* host.c - the services table plugins reach the engine through.  Every
+ * entry is a thin, checked wrapper over the core; plugins never see a
+ * struct of the core. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "log.h"
+#include "xml.h"
+
+static void host_log(const rp_instance *self, rp_log_level level,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rp_vlog(level, self ? self->where : NULL, fmt, ap);
+	va_end(ap);
+}
+
+static void host_set_error(rp_instance *self, const char *fmt, ...)
+{
+	rp_buf b = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (rp_buf_vprintf(&b, fmt, ap) == RP_OK) {
+		free(self->error);
+		self->error = rp_buf_steal(&b);
+	}
+	va_end(ap);
+	rp_buf_free(&b);
+}
+
+static const rp_optval *option(const rp_instance *self, const char *key,
+			       unsigned types)
+{
+	const rp_optval *v = rp_optset_get(&self->opts, key);
+
+	if (!v) {
+		rp_log(RP_LOG_ERROR, self->where,
+		       "plugin bug: '%s' asks for option '%s', which is not in its table",
+		       self->plugin->desc.name, key);
+		return NULL;
+	}
+	if (!(types & (1u << v->def->type))) {
+		rp_log(RP_LOG_ERROR, self->where,
+		       "plugin bug: '%s' reads option '%s' (a %s) with the wrong accessor",
+		       self->plugin->desc.name, key,
+		       rp_option_type_name(v->def->type));
+		return NULL;
+	}
+	return v;
+}
+
+#define T(x) (1u << (x))
+
+static const char *host_opt_string(const rp_instance *self, const char *key)
+{
+	const rp_optval *v = option(self, key,
+				    T(RP_OPT_STRING) | T(RP_OPT_PATH) |
+					    T(RP_OPT_ENUM));
+	return v ? v->text : NULL;
+}
+
+static int64_t host_opt_int(const rp_instance *self, const char *key)
+{
+	const rp_optval *v = option(self, key,
+				    T(RP_OPT_INT) | T(RP_OPT_DURATION) |
+					    T(RP_OPT_SIZE));
+	return v ? v->i : 0;
+}
+
+static int host_opt_bool(const rp_instance *self, const char *key)
+{
+	const rp_optval *v = option(self, key, T(RP_OPT_BOOL));
+	return v ? v->b : 0;
+}
+
+static const rp_list *host_opt_list(const rp_instance *self, const char *key)
+{
+	const rp_optval *v = option(self, key, T(RP_OPT_LIST));
+	return v ? &v->list : NULL;
+}
+
+static int host_opt_is_set(const rp_instance *self, const char *key)
+{
+	const rp_optval *v = option(self, key, ~0u);
+	return v ? v->is_set : 0;
+}
+
+static const char *host_instance_name(const rp_instance *self)
+{
+	return self->sec->inst;
+}
+
+static void *host_instance_data(const rp_instance *self)
+{
+	return self->data;
+}
+
+static void host_set_instance_data(rp_instance *self, void *data)
+{
+	self->data = data;
+}
+
+static size_t host_ds_columns(const rp_dataset *ds)
+{
+	return ds->table.ncols;
+}
+
+static const char *host_ds_column_name(const rp_dataset *ds, size_t col)
+{
+	return col < ds->table.ncols ? rp_csv_header(&ds->table, col) : NULL;
+}
+
+static size_t host_ds_rows(const rp_dataset *ds)
+{
+	return ds->table.nrows;
+}
+
+static const rp_dataset_meta *host_ds_meta(const rp_dataset *ds)
+{
+	return &ds->meta;
+}
+
+static rp_status host_dataset_from_csv(rp_instance *self, const char *data,
+				       size_t len, const char *origin,
+				       rp_dataset **out)
+{
+	char err[512];
+	rp_status st = rp_dataset_from_csv(data, len, origin, self->sec->inst,
+					   out, err, sizeof(err));
+	if (st == RP_ERR_PARSE)
+		host_set_error(self, "%s; fix the CSV or regenerate the report", err);
+	return st;
+}
+
+static rp_status host_dataset_set_meta(rp_instance *self, rp_dataset *ds,
+				       const char *account_id,
+				       const char *partition, time_t generated)
+{
+	char err[512];
+	rp_status st = rp_dataset_set_meta(ds, account_id, partition, generated,
+					   err, sizeof(err));
+	if (st && st != RP_ERR_NOMEM)
+		host_set_error(self, "%s", err);
+	return st;
+}
+
+static rp_status host_emit_dataset(rp_instance *self, rp_dataset *ds)
+{
+	rp_engine *eng = self->eng;
+	rp_engine_dataset *g;
+
+	if (self->sec->kind != RP_SECTION_SOURCE) {
+		rp_dataset_free(ds);
+		return RP_ERR_INVALID;
+	}
+	g = realloc(eng->datasets, (eng->ndatasets + 1) * sizeof(*g));
+	if (!g) {
+		rp_dataset_free(ds);
+		return RP_ERR_NOMEM;
+	}
+	eng->datasets = g;
+	g[eng->ndatasets].ds = ds;
+	g[eng->ndatasets].source = self;
+	eng->ndatasets++;
+	return RP_OK;
+}
+
+static rp_status host_artifact_append(rp_artifact *a, const void *data,
+				      size_t len)
+{
+	return rp_buf_append(&a->buf, data, len);
+}
+
+static const void *host_artifact_data(const rp_artifact *a, size_t *len)
+{
+	*len = a->buf.len;
+	return a->buf.data ? a->buf.data : "";
+}
+
+static const char *host_artifact_format(const rp_artifact *a)
+{
+	return a->format->sec->inst;
+}
+
+static const char *host_artifact_media_type(const rp_artifact *a)
+{
+	return a->format->plugin->desc.media_type;
+}
+
+static const char *host_artifact_extension(const rp_artifact *a)
+{
+	return a->format->plugin->desc.extension;
+}
+
+static rp_status host_expand(rp_instance *self, const char *tmpl,
+			     const rp_dataset *ds, const rp_artifact *a,
+			     char **out)
+{
+	char err[256];
+	rp_status st = rp_engine_expand(self, tmpl, ds, a, out, err, sizeof(err));
+
+	if (st && st != RP_ERR_NOMEM)
+		host_set_error(self, "template '%s': %s", tmpl, err);
+	return st;
+}
+
+static size_t host_sink_input_count(const rp_instance *self)
+{
+	return self->ninputs;
+}
+
+static const rp_artifact *host_sink_input(const rp_instance *self, size_t i)
+{
+	return i < self->ninputs ? &self->inputs[i]->proto : NULL;
+}
+
+static const rp_run_info *host_run_info(const rp_instance *self)
+{
+	return &self->eng->info;
+}
+
+
+static rp_status response_new(rp_response **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? RP_OK : RP_ERR_NOMEM;
+}
+
+static void host_response_free(rp_response *r)
+{
+	if (!r)
+		return;
+	rp_http_response_free(&r->http);
+	free(r);
+}
+
+static rp_status host_http_request(rp_instance *self, const rp_request *req,
+				   rp_response **out)
+{
+	const rp_optval *ca = rp_optset_get(&self->opts, "ca_file");
+	const rp_optval *ah = rp_optset_get(&self->opts, "allow_http");
+	char err[1024];
+	rp_http *http;
+	rp_status st;
+
+	*out = NULL;
+	st = rp_http_check_url(req->target, ah && ah->b, err, sizeof(err));
+	if (st) {
+		host_set_error(self, "%s", err);
+		return st;
+	}
+	st = rp_engine_http(self->eng, &http);
+	if (!st)
+		st = response_new(out);
+	if (st)
+		return st;
+	{
+		rp_http_request hr = {
+			.method = req->method, .url = req->target,
+			.headers = req->headers,
+			.nheaders = req->nheaders, .body = req->body,
+			.body_len = req->body_len,
+			.ca_file = ca ? ca->text : NULL,
+		};
+		st = rp_http_perform(http, &hr, &(*out)->http, err, sizeof(err));
+	}
+	if (st) {
+		host_set_error(self, "%s", err);
+		host_response_free(*out);
+		*out = NULL;
+	}
+	return st;
+}
+
+static rp_status host_aws_request(rp_instance *self, const char *service,
+				  const char *operation, unsigned flags,
+				  const rp_request *req, rp_response **out)
+{
+	rp_aws_client *aws;
+	char err[1024];
+	rp_status st;
+
+	*out = NULL;
+	st = rp_instance_aws(self, &aws, err, sizeof(err));
+	if (st) {
+		host_set_error(self, "%s", err);
+		return st;
+	}
+	st = response_new(out);
+	if (st)
+		return st;
+	{
+		rp_aws_call call = {
+			.service = service, .operation = operation,
+			.method = req->method, .path = req->target,
+			.query = req->query,
+			.headers = req->headers,
+			.nheaders = req->nheaders, .body = req->body,
+			.body_len = req->body_len, .s3 = (flags & RP_AWS_S3) != 0,
+		};
+		st = rp_aws_request(aws, &call, &(*out)->http, &(*out)->aerr, err,
+				    sizeof(err));
+	}
+	if (st) {
+		host_set_error(self, "%s", err);
+		/* Without an AWS error there is nothing to look at. */
+		if (!(*out)->aerr.code[0]) {
+			host_response_free(*out);
+			*out = NULL;
+		}
+	}
+	return st;
+}
+
+static long host_response_status(const rp_response *r)
+{
+	return r->http.status;
+}
+
+static const void *host_response_body(const rp_response *r, size_t *len)
+{
+	*len = r->http.body.len;
+	return r->http.body.data ? r->http.body.data : "";
+}
+
+static const char *host_response_header(const rp_response *r, const char *name)
+{
+	return rp_http_header_get(&r->http, name);
+}
+
+static const char *host_response_error_code(const rp_response *r)
+{
+	return r->aerr.code;
+}
+
+static const char *host_aws_region(rp_instance *self)
+{
+	rp_aws_client *aws;
+	char err[256];
+
+	if (rp_instance_aws(self, &aws, err, sizeof(err)))
+		return NULL;
+	return rp_aws_client_region(aws);
+}
+
+static rp_status host_xml_text(const char *xml, size_t len, const char *path,
+			       char **out)
+{
+	const char *parts[16];
+	char copy[256], err[128];
+	size_t n = 0;
+
+	*out = NULL;
+	if (strlen(path) >= sizeof(copy))
+		return RP_ERR_INVALID;
+	strcpy(copy, path);
+	for (char *p = strtok(copy, "/"); p && n < 16; p = strtok(NULL, "/"))
+		parts[n++] = p;
+	return rp_xml_text(xml, len, parts, n, out, err, sizeof(err));
+}
+
+static rp_status host_aws_caller_identity(rp_instance *self, char **account,
+					  char **arn)
+{
+	static const rp_header form[] = {
+		{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+	static const char body[] = "Action=GetCallerIdentity&Version=2011-06-15";
+	rp_request req = {.method = "POST", .target = "/", .headers = form,
+			  .nheaders = 1, .body = body, .body_len = sizeof(body) - 1};
+	rp_response *r = NULL;
+	rp_status st;
+
+	*account = *arn = NULL;
+	st = host_aws_request(self, "sts", "GetCallerIdentity", 0, &req, &r);
+	if (!st) {
+		st = host_xml_text(r->http.body.data, r->http.body.len,
+				   "GetCallerIdentityResult/Account", account);
+		if (!st)
+			st = host_xml_text(r->http.body.data, r->http.body.len,
+					   "GetCallerIdentityResult/Arn", arn);
+		if (!st && (!*account || !*arn)) {
+			host_set_error(self, "STS GetCallerIdentity: the answer has no Account or Arn");
+			st = RP_ERR_PARSE;
+		}
+		if (st) {
+			free(*account);
+			free(*arn);
+			*account = *arn = NULL;
+		}
+	}
+	host_response_free(r);
+	return st;
+}
+
+const rp_host rp_host_services = {
+	.struct_size = sizeof(rp_host),
+	.abi_major = RP_ABI_MAJOR,
+	.abi_minor = RP_ABI_MINOR,
+	.log = host_log,
+	.set_error = host_set_error,
+	.strerror = rp_status_str,
+	.opt_string = host_opt_string,
+	.opt_int = host_opt_int,
+	.opt_bool = host_opt_bool,
+	.opt_list = host_opt_list,
+	.opt_is_set = host_opt_is_set,
+	.instance_name = host_instance_name,
+	.instance_data = host_instance_data,
+	.set_instance_data = host_set_instance_data,
+	.ds_columns = host_ds_columns,
+	.ds_column_name = host_ds_column_name,
+	.ds_column_index = rp_dataset_column,
+	.ds_rows = host_ds_rows,
+	.ds_cell = rp_dataset_cell,
+	.ds_cell_bool = rp_dataset_cell_bool,
+	.ds_cell_time = rp_dataset_cell_time,
+	.ds_row_is_root = rp_dataset_row_is_root,
+	.ds_meta = host_ds_meta,
+	.dataset_from_csv = host_dataset_from_csv,
+	.dataset_set_meta = host_dataset_set_meta,
+	.emit_dataset = host_emit_dataset,
+	.dataset_free = rp_dataset_free,
+	.artifact_append = host_artifact_append,
+	.artifact_data = host_artifact_data,
+	.artifact_format = host_artifact_format,
+	.artifact_media_type = host_artifact_media_type,
+	.artifact_extension = host_artifact_extension,
+	.expand = host_expand,
+	.free = free,
+	.sink_input_count = host_sink_input_count,
+	.sink_input = host_sink_input,
+	.run_info = host_run_info,
+	.parse_time = rp_parse_iso8601,
+	.http_request = host_http_request,
+	.aws_request = host_aws_request,
+	.response_status = host_response_status,
+	.response_body = host_response_body,
+	.response_header = host_response_header,
+	.response_error_code = host_response_error_code,
+	.response_free = host_response_free,
+	.aws_region = host_aws_region,
+	.aws_caller_identity = host_aws_caller_identity,
+	.xml_text = host_xml_text,
+};

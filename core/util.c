@@ -1,0 +1,268 @@
+/* util.c - small helpers the core shares: growable buffers, strings,
+ * paths and whole-file reads. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static rp_status buf_reserve(rp_buf *b, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (extra > (size_t)-1 - b->len - 1)
+		return RP_ERR_NOMEM;
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return RP_OK;
+	cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap = cap > (size_t)-1 / 2 ? need : cap * 2;
+	p = realloc(b->data, cap);
+	if (!p)
+		return RP_ERR_NOMEM;
+	b->data = p;
+	b->cap = cap;
+	return RP_OK;
+}
+
+rp_status rp_buf_append(rp_buf *b, const void *data, size_t len)
+{
+	rp_status st = buf_reserve(b, len);
+
+	if (st)
+		return st;
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return RP_OK;
+}
+
+rp_status rp_buf_puts(rp_buf *b, const char *s)
+{
+	return rp_buf_append(b, s, strlen(s));
+}
+
+rp_status rp_buf_vprintf(rp_buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+	rp_status st;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return RP_ERR_INVALID;
+	st = buf_reserve(b, (size_t)n);
+	if (st)
+		return st;
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return RP_OK;
+}
+
+rp_status rp_buf_printf(rp_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	rp_status st;
+
+	va_start(ap, fmt);
+	st = rp_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+char *rp_buf_steal(rp_buf *b)
+{
+	char *p = b->data;
+
+	if (!p)
+		p = calloc(1, 1);
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+void rp_buf_free(rp_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+char *rp_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+char *rp_strndup(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *rp_asprintf(const char *fmt, ...)
+{
+	rp_buf b = {0};
+	va_list ap;
+	rp_status st;
+
+	va_start(ap, fmt);
+	st = rp_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (st) {
+		rp_buf_free(&b);
+		return NULL;
+	}
+	return rp_buf_steal(&b);
+}
+
+char *rp_strtrim(char *s)
+{
+	char *end;
+
+	while (*s && isspace((unsigned char)*s))
+		memmove(s, s + 1, strlen(s));
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+size_t rp_edit_distance(const char *a, const char *b)
+{
+	/* Optimal string alignment: a swapped pair ("paht") costs one, as a
+	 * typist would count it.  Keys are short; longer is never a near miss. */
+	unsigned char d[64][64];
+	size_t la = strlen(a), lb = strlen(b), i, j;
+
+	if (la >= 64 || lb >= 64)
+		return (size_t)-1;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (unsigned char)i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = (unsigned char)j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			unsigned best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1u < best)
+				best = d[i - 1][j] + 1u;
+			if (d[i][j - 1] + 1u < best)
+				best = d[i][j - 1] + 1u;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1u < best)
+				best = d[i - 2][j - 2] + 1u;
+			d[i][j] = (unsigned char)best;
+		}
+	return d[la][lb];
+}
+
+char *rp_path_join(const char *dir, const char *rel)
+{
+	size_t dlen;
+
+	if (rel[0] == '/' || !dir || !*dir)
+		return rp_strdup(rel);
+	/* Leading ./ and ../ are folded into dir, so messages and `check`
+	 * show /srv/out rather than /srv/etc/../out.  The rest of rel is kept
+	 * as written: it may be a template with '/' inside a placeholder. */
+	dlen = strlen(dir);
+	while (dlen > 1 && dir[dlen - 1] == '/')
+		dlen--;
+	for (;;) {
+		if (rel[0] == '.' && rel[1] == '/') {
+			rel += 2;
+		} else if (rel[0] == '.' && rel[1] == '.' &&
+			   (rel[2] == '/' || rel[2] == '\0')) {
+			while (dlen > 1 && dir[dlen - 1] != '/')
+				dlen--;
+			if (dlen > 1)
+				dlen--;
+			rel += 2;
+		} else if (rel[0] == '/') {
+			rel++;
+		} else {
+			break;
+		}
+	}
+	if (!*rel)
+		return rp_strndup(dir, dlen);
+	if (dlen == 1 && dir[0] == '/')
+		return rp_asprintf("/%s", rel);
+	return rp_asprintf("%.*s/%s", (int)dlen, dir, rel);
+}
+
+char *rp_path_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return rp_strdup(".");
+	if (slash == path)
+		return rp_strdup("/");
+	return rp_strndup(path, (size_t)(slash - path));
+}
+
+char *rp_path_absdir(const char *path)
+{
+	char *dir = rp_path_dirname(path), *abs;
+
+	if (!dir)
+		return NULL;
+	abs = realpath(dir, NULL);
+	free(dir);
+	return abs;
+}
+
+rp_status rp_read_file(const char *path, char **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	rp_buf b = {0};
+	char chunk[65536];
+	ssize_t n;
+	int saved;
+
+	*data = NULL;
+	*len = 0;
+	if (fd < 0)
+		return errno == ENOENT ? RP_ERR_NOT_FOUND : RP_ERR_IO;
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (rp_buf_append(&b, chunk, (size_t)n)) {
+			errno = ENOMEM;
+			n = -1;
+			break;
+		}
+	}
+	saved = errno;
+	close(fd);
+	if (n < 0) {
+		rp_buf_free(&b);
+		errno = saved;
+		return RP_ERR_IO;
+	}
+	*len = b.len;
+	*data = rp_buf_steal(&b);
+	return *data ? RP_OK : RP_ERR_NOMEM;
+}

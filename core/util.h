@@ -1,0 +1,45 @@
+/* util.h - small helpers the core shares: growable buffers, strings,
+ * paths and whole-file reads. */
+#ifndef RP_UTIL_H
+#define RP_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "reportpipe/plugin.h"
+
+typedef struct rp_buf {
+	char *data; /* always NUL-terminated when len > 0 or after rp_buf_cstr */
+	size_t len;
+	size_t cap;
+} rp_buf;
+
+rp_status rp_buf_append(rp_buf *b, const void *data, size_t len);
+rp_status rp_buf_puts(rp_buf *b, const char *s);
+rp_status rp_buf_printf(rp_buf *b, const char *fmt, ...) RP_PRINTF(2, 3);
+rp_status rp_buf_vprintf(rp_buf *b, const char *fmt, va_list ap);
+/* Hands the (NUL-terminated) contents to the caller and resets b. */
+char *rp_buf_steal(rp_buf *b);
+void rp_buf_free(rp_buf *b);
+
+char *rp_strdup(const char *s);
+char *rp_strndup(const char *s, size_t n);
+char *rp_asprintf(const char *fmt, ...) RP_PRINTF(1, 2);
+/* Trims ASCII white space in place; returns s. */
+char *rp_strtrim(char *s);
+/* Edit distance (swaps count one), for "did you mean". */
+size_t rp_edit_distance(const char *a, const char *b);
+
+/* dir + "/" + rel unless rel is absolute; NULL on allocation failure. */
+char *rp_path_join(const char *dir, const char *rel);
+/* Directory part of an absolute or relative path ("." if none). */
+char *rp_path_dirname(const char *path);
+/* Absolute directory holding path (resolves symlinks). */
+char *rp_path_absdir(const char *path);
+
+/* Reads a whole file.  On failure returns RP_ERR_IO / RP_ERR_NOT_FOUND and
+ * leaves errno set. */
+rp_status rp_read_file(const char *path, char **data, size_t *len);
+
+#endif

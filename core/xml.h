@@ -1,0 +1,18 @@
+/* xml.h - the little XML reading AWS answers need, over libexpat: the text
+ * of the first element found at a path. */
+#ifndef RP_XML_H
+#define RP_XML_H
+
+#include <stddef.h>
+
+#include "reportpipe/plugin.h"
+
+/* Finds the first element whose innermost ancestors match path (local
+ * names, namespaces ignored), e.g. {"Error", "Code"} matches
+ * ErrorResponse/Error/Code and S3's Error/Code.  *out (free()) gets its
+ * text, or NULL when there is no such element.  RP_ERR_PARSE when the
+ * document is not well-formed XML (err says where). */
+rp_status rp_xml_text(const char *xml, size_t len, const char *const *path,
+		      size_t npath, char **out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,342 @@
+/* reportpipe/plugin.h - the public, versioned plugin ABI of reportpipe.
+ *
+ * A plugin is a shared module that exports exactly one symbol,
+ * RP_PLUGIN_SYMBOL ("reportpipe_plugin"), an rp_plugin descriptor filled
+ * with designated initializers.  Everything a plugin needs from the engine
+ * reaches it through the rp_host services table handed to its callbacks;
+ * a plugin never includes a header of reportpipe's core.
+ *
+ * The ABI promise (see docs/writing-a-plugin.md):
+ *  - RP_ABI_MAJOR changes only when an existing field, callback signature or
+ *    status value changes meaning.  The engine refuses other majors.
+ *  - A minor version only appends: new fields at the end of rp_plugin,
+ *    rp_host and rp_run_info, new status values, new option types.  The
+ *    engine accepts plugins built for its own or an older minor and refuses
+ *    newer ones; it reads only the first struct_size bytes of a descriptor.
+ *  - Status values are numbered once and never reused or renumbered.
+ */
+#ifndef REPORTPIPE_PLUGIN_H
+#define REPORTPIPE_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RP_ABI_MAJOR 1
+#define RP_ABI_MINOR 0
+
+#define RP_PLUGIN_SYMBOL "reportpipe_plugin"
+
+#if defined(__GNUC__)
+#define RP_PLUGIN_EXPORT __attribute__((visibility("default")))
+#define RP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define RP_PLUGIN_EXPORT
+#define RP_PRINTF(f, a)
+#endif
+
+/* Every function of the ABI returns one of these.  Numbers are fixed
+ * forever: append new ones, never reuse or renumber. */
+typedef enum rp_status {
+	RP_OK = 0,
+	RP_ERR_NOMEM = -1,       /* out of memory */
+	RP_ERR_INVALID = -2,     /* invalid argument (a programming error) */
+	RP_ERR_CONFIG = -3,      /* bad pipeline file or option value */
+	RP_ERR_IO = -4,          /* reading or writing a local file failed */
+	RP_ERR_PARSE = -5,       /* malformed input data */
+	RP_ERR_NOT_FOUND = -6,   /* a named thing does not exist */
+	RP_ERR_EXISTS = -7,      /* the destination exists with other content */
+	RP_ERR_ABI = -8,         /* plugin built for an ABI this engine lacks */
+	RP_ERR_UNSUPPORTED = -9, /* operation not supported by this plugin */
+	RP_ERR_NETWORK = -10,    /* could not reach a server */
+	RP_ERR_REMOTE = -11,     /* a server answered with an error */
+	RP_ERR_TIMEOUT = -12,    /* an operation ran out of time */
+	RP_ERR_AUTH = -13,       /* credentials missing or refused */
+	RP_ERR_LIMIT = -14,      /* a size or count limit was exceeded */
+	RP_ERR_INTERRUPTED = -15,/* the run was interrupted by a signal */
+	RP_ERR_INTERNAL = -16    /* a bug in reportpipe or a plugin */
+} rp_status;
+
+typedef enum rp_plugin_kind {
+	RP_KIND_SOURCE = 1,    /* produces datasets */
+	RP_KIND_FORMATTER = 2, /* renders a dataset into an artifact */
+	RP_KIND_SINK = 3       /* delivers artifacts */
+} rp_plugin_kind;
+
+typedef enum rp_option_type {
+	RP_OPT_STRING = 1,   /* any text */
+	RP_OPT_INT = 2,      /* decimal integer (octal with RP_OPT_OCTAL) */
+	RP_OPT_BOOL = 3,     /* true/false, yes/no, on/off, 1/0 */
+	RP_OPT_DURATION = 4, /* read as milliseconds; written "90s", "1.5s", "250ms", "2h", "1d" */
+	RP_OPT_SIZE = 5,     /* bytes; suffixes K, M, G (powers of 1024) */
+	RP_OPT_LIST = 6,     /* comma-separated; may continue on indented lines */
+	RP_OPT_ENUM = 7,     /* one of the '|'-separated rp_option.choices */
+	RP_OPT_PATH = 8      /* a path, resolved against the pipeline file's directory */
+} rp_option_type;
+
+/* rp_option.flags */
+#define RP_OPT_REQUIRED 0x1u /* the section must set it */
+#define RP_OPT_TEMPLATE 0x2u /* may hold {placeholders}; checked at load time */
+#define RP_OPT_OCTAL 0x4u    /* with RP_OPT_INT: read as octal (file modes) */
+#define RP_OPT_SECRET 0x8u   /* never printed, also not by `check` */
+
+/* One row of a plugin's declarative option table.  The table ends with an
+ * entry whose key is NULL.  The engine validates each section against it,
+ * applies defaults, and turns it into `reportpipe plugins NAME` help. */
+typedef struct rp_option {
+	const char *key;
+	rp_option_type type;
+	const char *default_value; /* as it would be written in the file; NULL: none */
+	unsigned flags;
+	const char *choices;       /* RP_OPT_ENUM: "a|b|c" */
+	int64_t min, max;          /* RP_OPT_INT: bounds when min < max */
+	const char *description;   /* one line */
+} rp_option;
+
+typedef struct rp_instance rp_instance; /* one configured section */
+typedef struct rp_dataset rp_dataset;   /* a table and its metadata */
+typedef struct rp_artifact rp_artifact; /* a formatter's output */
+typedef struct rp_host rp_host;
+
+typedef struct rp_list {
+	size_t count;
+	const char *const *items;
+} rp_list;
+
+/* HTTP and AWS requests made through the host. */
+typedef struct rp_header {
+	const char *name;
+	const char *value;
+} rp_header;
+
+typedef struct rp_request {
+	const char *method;        /* "GET", "POST", "PUT" */
+	/* http_request: the whole URL.  aws_request: the path, already
+	 * percent-encoded ("/", "/bucket/key%20name"). */
+	const char *target;
+	const char *query;         /* aws_request: encoded, without '?'; or NULL */
+	const rp_header *headers;
+	size_t nheaders;
+	const void *body;
+	size_t body_len;
+} rp_request;
+
+typedef struct rp_response rp_response; /* status, headers, body */
+
+/* aws_request flags */
+#define RP_AWS_S3 0x1u /* S3's signing rules: path signed as sent, body hash header */
+
+/* The options every AWS-calling section takes, the same everywhere: put
+ * RP_AWS_OPTIONS in the plugin's option table and call host->aws_request. */
+#define RP_AWS_OPTIONS \
+	{.key = "profile", .type = RP_OPT_STRING, \
+	 .description = "AWS profile from the shared config files (default: the credential chain)"}, \
+	{.key = "role_arn", .type = RP_OPT_STRING, \
+	 .description = "IAM role to assume with STS first (another account's, say)"}, \
+	{.key = "external_id", .type = RP_OPT_STRING, .flags = RP_OPT_SECRET, \
+	 .description = "external id the role's trust policy requires"}, \
+	{.key = "role_session_name", .type = RP_OPT_STRING, \
+	 .description = "session name when assuming role_arn (default reportpipe-<time>)"}, \
+	{.key = "region", .type = RP_OPT_STRING, \
+	 .description = "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)"}, \
+	{.key = "endpoint_url", .type = RP_OPT_STRING, \
+	 .description = "endpoint override (default: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, AWS's)"}, \
+	{.key = "allow_http", .type = RP_OPT_BOOL, .default_value = "false", \
+	 .description = "allow a plain http:// endpoint_url that is not loopback"}, \
+	{.key = "ca_file", .type = RP_OPT_PATH, \
+	 .description = "PEM file of CA certificates added to the system's (TLS is always verified)"}, \
+	{.key = "max_attempts", .type = RP_OPT_INT, .min = 1, .max = 20, \
+	 .description = "attempts per request, retries included (default: AWS_MAX_ATTEMPTS, else 3)"}, \
+	{.key = "request_timeout", .type = RP_OPT_DURATION, .default_value = "60s", \
+	 .description = "time limit for one HTTP request"}
+
+typedef enum rp_log_level {
+	RP_LOG_ERROR = 0,
+	RP_LOG_WARN = 1,
+	RP_LOG_INFO = 2,
+	RP_LOG_DEBUG = 3
+} rp_log_level;
+
+/* What a credential-report cell holds, beyond its text. */
+typedef enum rp_cell_kind {
+	RP_CELL_VALUE = 0,          /* a usable value of the asked type */
+	RP_CELL_EMPTY = 1,          /* "" */
+	RP_CELL_NA = 2,             /* "N/A" */
+	RP_CELL_NO_INFORMATION = 3, /* "no_information" */
+	RP_CELL_NOT_SUPPORTED = 4,  /* "not_supported" */
+	RP_CELL_INVALID = 5         /* text that is not of the asked type */
+} rp_cell_kind;
+
+typedef struct rp_dataset_meta {
+	const char *source;       /* section name of the source, e.g. "local" */
+	const char *account_id;   /* 12 digits, or "" when unknown */
+	const char *partition;    /* "aws", "aws-cn", "aws-us-gov" or "" */
+	time_t generated_time;    /* when the report was generated (UTC) */
+} rp_dataset_meta;
+
+/* Run metadata.  Grows only at its end; check struct_size. */
+typedef struct rp_run_info {
+	size_t struct_size;
+	const char *pipeline;     /* [pipeline] name */
+	time_t run_time;          /* when this run started */
+	const char *state_dir;    /* absolute */
+	const char *timezone;     /* IANA name used for dates */
+	const char *config_dir;   /* absolute directory of the pipeline file */
+	int dry_run;              /* nonzero: sinks are previewed, not called */
+} rp_run_info;
+
+/* The services the engine offers.  The table only ever grows at its end:
+ * a plugin compiled against an older header sees a prefix of it. */
+struct rp_host {
+	size_t struct_size;
+	unsigned abi_major, abi_minor;
+
+	/* Logging: the engine prefixes the section ("sink.archive: ").  Never
+	 * log a secret, also not at RP_LOG_DEBUG. */
+	void (*log)(const rp_instance *self, rp_log_level level,
+		    const char *fmt, ...) RP_PRINTF(3, 4);
+	/* The sentence the user sees when a callback returns an error: what
+	 * failed, on which input, what to do.  The engine adds the section. */
+	void (*set_error)(rp_instance *self, const char *fmt, ...) RP_PRINTF(2, 3);
+	const char *(*strerror)(rp_status status);
+
+	/* Options, already validated and typed.  Asking for a key that is not
+	 * in the plugin's table, or with the wrong type, is a plugin bug: it
+	 * is logged and the call returns NULL / 0. */
+	const char *(*opt_string)(const rp_instance *self, const char *key); /* STRING, PATH, ENUM */
+	int64_t (*opt_int)(const rp_instance *self, const char *key);        /* INT, DURATION (ms), SIZE */
+	int (*opt_bool)(const rp_instance *self, const char *key);
+	const rp_list *(*opt_list)(const rp_instance *self, const char *key);
+	int (*opt_is_set)(const rp_instance *self, const char *key);        /* set in the file? */
+	const char *(*instance_name)(const rp_instance *self);             /* "archive" */
+	void *(*instance_data)(const rp_instance *self);
+	void (*set_instance_data)(rp_instance *self, void *data);
+
+	/* Datasets: a table of UTF-8 cells with a header row. */
+	size_t (*ds_columns)(const rp_dataset *ds);
+	const char *(*ds_column_name)(const rp_dataset *ds, size_t col);
+	long (*ds_column_index)(const rp_dataset *ds, const char *name); /* -1 when absent */
+	size_t (*ds_rows)(const rp_dataset *ds);
+	const char *(*ds_cell)(const rp_dataset *ds, size_t row, size_t col);
+	rp_cell_kind (*ds_cell_bool)(const rp_dataset *ds, size_t row, size_t col, int *out);
+	rp_cell_kind (*ds_cell_time)(const rp_dataset *ds, size_t row, size_t col, time_t *out);
+	int (*ds_row_is_root)(const rp_dataset *ds, size_t row);
+	const rp_dataset_meta *(*ds_meta)(const rp_dataset *ds);
+
+	/* Sources: build a dataset from CSV bytes and hand it to the engine.
+	 * origin names the input in error messages (a path or a URL). */
+	rp_status (*dataset_from_csv)(rp_instance *self, const char *data, size_t len,
+				      const char *origin, rp_dataset **out);
+	/* account_id/partition NULL: derived from the arn column. */
+	rp_status (*dataset_set_meta)(rp_instance *self, rp_dataset *ds,
+				      const char *account_id, const char *partition,
+				      time_t generated_time);
+	rp_status (*emit_dataset)(rp_instance *self, rp_dataset *ds); /* takes ownership */
+	void (*dataset_free)(rp_dataset *ds);
+
+	/* Artifacts: formatters append bytes; sinks read them. */
+	rp_status (*artifact_append)(rp_artifact *a, const void *data, size_t len);
+	const void *(*artifact_data)(const rp_artifact *a, size_t *len);
+	const char *(*artifact_format)(const rp_artifact *a);     /* [format.NAME] */
+	const char *(*artifact_media_type)(const rp_artifact *a); /* "text/csv" */
+	const char *(*artifact_extension)(const rp_artifact *a);  /* "csv" */
+
+	/* Templates: {pipeline} {source} {account_id} {format} {ext} {date}
+	 * {date:FMT} {now:FMT}.  ds and a may be NULL at check time, when
+	 * sample values are used.  The result is freed with host->free. */
+	rp_status (*expand)(rp_instance *self, const char *tmpl, const rp_dataset *ds,
+			    const rp_artifact *a, char **out);
+	void (*free)(void *p);
+
+	/* Sinks: the formats named by `input =`, in order, as empty
+	 * artifacts: format name, media type and extension are known from
+	 * init on, so paths can be checked before anything runs (pass one to
+	 * expand with ds NULL). */
+	size_t (*sink_input_count)(const rp_instance *self);
+	const rp_artifact *(*sink_input)(const rp_instance *self, size_t i);
+
+	const rp_run_info *(*run_info)(const rp_instance *self);
+
+	/* ISO 8601 "2019-08-15T01:02:03+00:00" (also Z and fractions) to
+	 * time_t; 0 on success, -1 if text is not such a time. */
+	int (*parse_time)(const char *text, time_t *out);
+
+	/* HTTP: TLS always verified, the section's ca_file added, retries are
+	 * the caller's.  *out is set for any HTTP status; free it. */
+	rp_status (*http_request)(rp_instance *self, const rp_request *req,
+				  rp_response **out);
+	/* AWS: signed with the section's credentials (RP_AWS_OPTIONS), to the
+	 * service's endpoint, with the SDKs' standard retries.  2xx: RP_OK.
+	 * An AWS error: RP_ERR_REMOTE or RP_ERR_AUTH, the sentence already
+	 * set with set_error, and *out still set so response_error_code can
+	 * tell "ReportInProgress" from "AccessDenied".  Free *out if set. */
+	rp_status (*aws_request)(rp_instance *self, const char *service,
+				 const char *operation, unsigned flags,
+				 const rp_request *req, rp_response **out);
+	long (*response_status)(const rp_response *r);
+	const void *(*response_body)(const rp_response *r, size_t *len);
+	const char *(*response_header)(const rp_response *r, const char *name);
+	const char *(*response_error_code)(const rp_response *r); /* "" if none */
+	void (*response_free)(rp_response *r);
+	/* The section's region (NULL if none is configured anywhere). */
+	const char *(*aws_region)(rp_instance *self);
+	/* STS GetCallerIdentity with the section's credentials; free both. */
+	rp_status (*aws_caller_identity)(rp_instance *self, char **account_id,
+					 char **arn);
+	/* Text of the first element at a '/'-separated path of local names,
+	 * matched at any depth ("GetCredentialReportResult/Content");
+	 * *out NULL when absent, free it with host->free. */
+	rp_status (*xml_text)(const char *xml, size_t len, const char *path,
+			      char **out);
+};
+
+/* The exported descriptor.  Fields up to and including `deliver` form the
+ * minimum size (RP_PLUGIN_MIN_SIZE); later minors append after `preview`. */
+typedef struct rp_plugin {
+	uint32_t abi_major;   /* RP_ABI_MAJOR */
+	uint32_t abi_minor;   /* RP_ABI_MINOR */
+	uint32_t struct_size; /* sizeof(rp_plugin) */
+	rp_plugin_kind kind;
+	const char *name;        /* [a-z0-9_]+, unique among plugins */
+	const char *description; /* one line */
+	const rp_option *options;
+
+	/* Formatters only: what render() produces. */
+	const char *media_type; /* "text/csv; charset=utf-8" */
+	const char *extension;  /* "csv" */
+
+	/* Called once per section after its options are validated, also by
+	 * `check`.  Validate combinations, allocate private state. */
+	rp_status (*init)(rp_instance *self, const rp_host *host);
+	void (*fini)(rp_instance *self, const rp_host *host);
+
+	/* Sources: produce datasets with host->emit_dataset. */
+	rp_status (*produce)(rp_instance *self, const rp_host *host);
+	/* Formatters: append the rendering of ds to out. */
+	rp_status (*render)(rp_instance *self, const rp_host *host,
+			    const rp_dataset *ds, rp_artifact *out);
+	/* Sinks: deliver the artifacts of one dataset, in `input =` order. */
+	rp_status (*deliver)(rp_instance *self, const rp_host *host,
+			     const rp_dataset *ds, const rp_artifact *const *arts,
+			     size_t n);
+
+	/* Sinks, optional: one line per artifact saying where it would go,
+	 * for --dry-run (e.g. "write /var/reports/x.csv").  Freed with
+	 * host->free. */
+	rp_status (*preview)(rp_instance *self, const rp_host *host,
+			     const rp_dataset *ds, const rp_artifact *a,
+			     char **line);
+} rp_plugin;
+
+#define RP_PLUGIN_MIN_SIZE \
+	(offsetof(rp_plugin, deliver) + sizeof(((rp_plugin *)0)->deliver))
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,114 @@
+/* csv.c - formatter plugin: the report as CSV, optionally made safe and
+ * comfortable for spreadsheet programs (Excel in Japan expects a BOM to
+ * read UTF-8, and runs cells that start like formulas). */
+#include <string.h>
+
+#include <reportpipe/plugin.h>
+
+static const rp_option options[] = {
+	{.key = "columns", .type = RP_OPT_LIST,
+	 .description = "the columns to write, in this order (default: all, in the report's order)"},
+	{.key = "excel", .type = RP_OPT_BOOL, .default_value = "false",
+	 .description = "UTF-8 BOM, CRLF line ends, and cells starting with = + - @ made inert"},
+	{0}
+};
+
+/* OWASP's CSV injection list: a leading quote keeps the cell text. */
+static int formula_like(const char *s)
+{
+	return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+	       s[0] == '\t' || s[0] == '\r';
+}
+
+static rp_status put_cell(const rp_host *host, rp_artifact *out,
+			  const char *s, int excel)
+{
+	int quote = strpbrk(s, ",\"\r\n") != NULL;
+	rp_status st = RP_OK;
+
+	if (excel && formula_like(s))
+		quote = 1;
+	if (quote)
+		st = host->artifact_append(out, "\"", 1);
+	if (!st && excel && formula_like(s))
+		st = host->artifact_append(out, "'", 1);
+	while (!st && *s) {
+		size_t n = strcspn(s, "\"");
+
+		st = host->artifact_append(out, s, n);
+		s += n;
+		if (!st && *s == '"') {
+			st = host->artifact_append(out, "\"\"", 2);
+			s++;
+		}
+	}
+	if (!st && quote)
+		st = host->artifact_append(out, "\"", 1);
+	return st;
+}
+
+static rp_status csv_render(rp_instance *self, const rp_host *host,
+			    const rp_dataset *ds, rp_artifact *out)
+{
+	const rp_list *pick = host->opt_list(self, "columns");
+	int excel = host->opt_bool(self, "excel");
+	const char *eol = excel ? "\r\n" : "\n";
+	size_t ncols = pick && pick->count ? pick->count : host->ds_columns(ds);
+	size_t rows = host->ds_rows(ds), cols_buf[256];
+	rp_status st = RP_OK;
+
+	if (ncols > sizeof(cols_buf) / sizeof(cols_buf[0])) {
+		host->set_error(self, "the report has %zu columns; at most %zu are supported",
+				ncols, sizeof(cols_buf) / sizeof(cols_buf[0]));
+		return RP_ERR_LIMIT;
+	}
+	for (size_t c = 0; c < ncols; c++) {
+		long idx = (long)c;
+
+		if (pick && pick->count) {
+			idx = host->ds_column_index(ds, pick->items[c]);
+			if (idx < 0) {
+				host->set_error(self,
+						"columns: '%s' is not a column of the report (its first columns are %s, %s, ...)",
+						pick->items[c], host->ds_column_name(ds, 0),
+						host->ds_columns(ds) > 1 ? host->ds_column_name(ds, 1) : "");
+				return RP_ERR_CONFIG;
+			}
+		}
+		cols_buf[c] = (size_t)idx;
+	}
+	if (excel)
+		st = host->artifact_append(out, "\xEF\xBB\xBF", 3);
+	for (size_t c = 0; c < ncols && !st; c++) {
+		if (c)
+			st = host->artifact_append(out, ",", 1);
+		if (!st)
+			st = put_cell(host, out, host->ds_column_name(ds, cols_buf[c]), excel);
+	}
+	if (!st)
+		st = host->artifact_append(out, eol, strlen(eol));
+	for (size_t r = 0; r < rows && !st; r++) {
+		for (size_t c = 0; c < ncols && !st; c++) {
+			if (c)
+				st = host->artifact_append(out, ",", 1);
+			if (!st)
+				st = put_cell(host, out, host->ds_cell(ds, r, cols_buf[c]), excel);
+		}
+		if (!st)
+			st = host->artifact_append(out, eol, strlen(eol));
+	}
+	return st;
+}
+
+RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {
+	.abi_major = RP_ABI_MAJOR,
+	.abi_minor = RP_ABI_MINOR,
+	.struct_size = sizeof(rp_plugin),
+	.kind = RP_KIND_FORMATTER,
+	.name = "csv",
+	.description = "the report as CSV (Excel-friendly with excel = true)",
+	.options = options,
+	.media_type = "text/csv; charset=utf-8",
+	.extension = "csv",
+	.render = csv_render,
+};

@@ -1,0 +1,299 @@
+/* file.c - sink plugin: writes each artifact to a local file, atomically
+ * (temporary file in the same directory, fsync, rename), never clobbering
+ * a different report unless told to. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <reportpipe/plugin.h>
+
+static const rp_option options[] = {
+	{.key = "path", .type = RP_OPT_PATH,
+	 .flags = RP_OPT_REQUIRED | RP_OPT_TEMPLATE,
+	 .description = "where to write, e.g. out/{date:%Y%m%d}_{account_id}_iam_credential_report.{ext}"},
+	{.key = "mode", .type = RP_OPT_INT, .flags = RP_OPT_OCTAL,
+	 .default_value = "0640", .min = 0, .max = 0777,
+	 .description = "permissions of the written files (octal)"},
+	{.key = "overwrite", .type = RP_OPT_BOOL, .default_value = "false",
+	 .description = "replace an existing file whose content differs"},
+	{0}
+};
+
+/* Paths written in this run, so two datasets (sources or accounts) that
+ * expand to one path are caught instead of the second silently winning. */
+typedef struct file_sink {
+	char **paths;
+	size_t n;
+} file_sink;
+
+static rp_status file_init(rp_instance *self, const rp_host *host)
+{
+	const char *tmpl = host->opt_string(self, "path");
+	size_t n = host->sink_input_count(self);
+	char **paths = calloc(n ? n : 1, sizeof(*paths));
+	rp_status st = RP_OK;
+
+	if (!paths)
+		return RP_ERR_NOMEM;
+	for (size_t i = 0; i < n && !st; i++) {
+		st = host->expand(self, tmpl, NULL, host->sink_input(self, i),
+				  &paths[i]);
+		for (size_t j = 0; j < i && !st; j++)
+			if (strcmp(paths[i], paths[j]) == 0) {
+				host->set_error(self,
+						"path: inputs '%s' and '%s' would both be written to %s; put {format} or {ext} in path",
+						host->artifact_format(host->sink_input(self, j)),
+						host->artifact_format(host->sink_input(self, i)),
+						paths[i]);
+				st = RP_ERR_CONFIG;
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		host->free(paths[i]);
+	free(paths);
+	if (st)
+		return st;
+	file_sink *fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return RP_ERR_NOMEM;
+	host->set_instance_data(self, fs);
+	return RP_OK;
+}
+
+static void file_fini(rp_instance *self, const rp_host *host)
+{
+	file_sink *fs = host->instance_data(self);
+
+	if (!fs)
+		return;
+	for (size_t i = 0; i < fs->n; i++)
+		free(fs->paths[i]);
+	free(fs->paths);
+	free(fs);
+}
+
+static rp_status mkdirs(rp_instance *self, const rp_host *host, char *path)
+{
+	/* path is a file path; create every missing parent. */
+	for (char *p = path + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(path, 0750) != 0 && errno != EEXIST) {
+			host->set_error(self, "cannot create directory %s: %s", path,
+					strerror(errno));
+			*p = '/';
+			return RP_ERR_IO;
+		}
+		*p = '/';
+	}
+	return RP_OK;
+}
+
+/* 1 identical, 0 different, -1 absent. */
+static int compare_existing(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[65536];
+	size_t off = 0, n;
+	int same = 1;
+
+	if (!f)
+		return -1;
+	while (same && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (off + n > len || memcmp(buf, (const char *)data + off, n) != 0)
+			same = 0;
+		off += n;
+	}
+	if (ferror(f) || off != len)
+		same = 0;
+	fclose(f);
+	return same;
+}
+
+static rp_status write_atomically(rp_instance *self, const rp_host *host,
+				  const char *path, const void *data, size_t len,
+				  mode_t mode)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) : 0;
+	char *tmp = malloc(strlen(path) + 16), *dir = NULL;
+	const char *p = data;
+	int fd = -1, dfd;
+	size_t left = len;
+
+	if (!tmp)
+		return RP_ERR_NOMEM;
+	/* Hidden temporary beside the target: rename(2) is atomic only
+	 * within one file system. */
+	sprintf(tmp, "%.*s/.%s.XXXXXX", (int)dirlen, path, slash ? slash + 1 : path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		host->set_error(self, "cannot create a temporary file beside %s: %s",
+				path, strerror(errno));
+		free(tmp);
+		return RP_ERR_IO;
+	}
+	if (fchmod(fd, mode) != 0)
+		goto fail;
+	while (left) {
+		ssize_t n = write(fd, p, left);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		p += n;
+		left -= (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	free(tmp);
+	/* The rename is durable only once the directory is synced. */
+	dir = strndup(path, dirlen ? dirlen : 1);
+	if (dir) {
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(dir);
+	}
+	return RP_OK;
+fail:
+	host->set_error(self, "cannot write %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return RP_ERR_IO;
+}
+
+static rp_status remember(file_sink *fs, const char *path)
+{
+	char **g = realloc(fs->paths, (fs->n + 1) * sizeof(*g));
+
+	if (!g)
+		return RP_ERR_NOMEM;
+	fs->paths = g;
+	g[fs->n] = strdup(path);
+	if (!g[fs->n])
+		return RP_ERR_NOMEM;
+	fs->n++;
+	return RP_OK;
+}
+
+static rp_status deliver_one(rp_instance *self, const rp_host *host,
+			     const rp_dataset *ds, const rp_artifact *a)
+{
+	file_sink *fs = host->instance_data(self);
+	char *path = NULL;
+	const void *data;
+	size_t len;
+	rp_status st;
+	int same;
+
+	st = host->expand(self, host->opt_string(self, "path"), ds, a, &path);
+	if (st)
+		return st;
+	for (size_t i = 0; i < fs->n; i++)
+		if (strcmp(fs->paths[i], path) == 0) {
+			host->set_error(self,
+					"%s was already written in this run for another dataset; put {source} or {account_id} in path",
+					path);
+			host->free(path);
+			return RP_ERR_CONFIG;
+		}
+	data = host->artifact_data(a, &len);
+	st = mkdirs(self, host, path);
+	if (st)
+		goto out;
+	same = compare_existing(path, data, len);
+	if (same == 1) {
+		host->log(self, RP_LOG_INFO, "%s is already up to date", path);
+	} else if (same == 0 && !host->opt_bool(self, "overwrite")) {
+		host->set_error(self,
+				"%s exists with different content; move it away, set overwrite = true, or put {now:%%H%%M%%S} in path",
+				path);
+		st = RP_ERR_EXISTS;
+	} else {
+		st = write_atomically(self, host, path, data, len,
+				      (mode_t)host->opt_int(self, "mode"));
+		if (!st)
+			host->log(self, RP_LOG_INFO, "wrote %s (%zu bytes)", path, len);
+	}
+	if (!st)
+		st = remember(fs, path);
+out:
+	host->free(path);
+	return st;
+}
+
+static rp_status file_deliver(rp_instance *self, const rp_host *host,
+			      const rp_dataset *ds, const rp_artifact *const *arts,
+			      size_t n)
+{
+	rp_status first = RP_OK;
+
+	/* One failed file does not keep the others from being written. */
+	for (size_t i = 0; i < n; i++) {
+		rp_status st = deliver_one(self, host, ds, arts[i]);
+
+		if (st && !first)
+			first = st;
+	}
+	return first;
+}
+
+static rp_status file_preview(rp_instance *self, const rp_host *host,
+			      const rp_dataset *ds, const rp_artifact *a,
+			      char **line)
+{
+	char *path = NULL;
+	const void *data;
+	size_t len;
+	rp_status st = host->expand(self, host->opt_string(self, "path"), ds, a, &path);
+	const char *note = "";
+	int same;
+
+	if (st)
+		return st;
+	data = host->artifact_data(a, &len);
+	same = compare_existing(path, data, len);
+	if (same == 1)
+		note = " (already up to date)";
+	else if (same == 0)
+		note = host->opt_bool(self, "overwrite")
+			       ? " (replacing different content)"
+			       : " (exists with different content: would fail)";
+	*line = malloc(strlen(path) + strlen(note) + 8);
+	if (*line)
+		sprintf(*line, "write %s%s", path, note);
+	host->free(path);
+	return *line ? RP_OK : RP_ERR_NOMEM;
+}
+
+RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {
+	.abi_major = RP_ABI_MAJOR,
+	.abi_minor = RP_ABI_MINOR,
+	.struct_size = sizeof(rp_plugin),
+	.kind = RP_KIND_SINK,
+	.name = "file",
+	.description = "writes each artifact to a local file, atomically",
+	.options = options,
+	.init = file_init,
+	.fini = file_fini,
+	.deliver = file_deliver,
+	.preview = file_preview,
+};

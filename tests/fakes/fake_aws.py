@@ -1,0 +1,1830 @@
+#!/usr/bin/python3
+"""Fake AWS endpoint for reportpipe's tests: IAM, STS, ECS and IMDS, one port.
+
+Why it exists
+-------------
+reportpipe signs its own AWS requests in C.  A fake that accepted any
+request would prove nothing, so every IAM/STS request is checked with
+*botocore's own SigV4 signer* (the reference implementation AWS ships),
+and errors are answered with the codes, HTTP statuses and XML shapes that
+botocore's service models describe.  Everything else the tests need to
+script (report generation states, errors, throttling, dropped connections,
+slow answers, assumed roles, container and instance credentials) comes
+from a JSON scenario file, one per test.
+
+Run it with Debian's interpreter (the one that has python3-botocore):
+
+    /usr/bin/python3 tests/fakes/fake_aws.py --scenario SCENARIO.json \\
+        --port-file PORTFILE [--log REQUESTS.jsonl] [--max-seconds 600]
+
+It binds 127.0.0.1 on an ephemeral port, writes the port number (and a
+newline) to PORTFILE atomically once it is listening, and serves until
+SIGTERM/SIGINT or --max-seconds have passed; then it removes PORTFILE and
+exits 0.  A scenario that does not load is reported on stderr and the
+process exits 2 without writing PORTFILE.  Secrets (secret keys, session
+tokens, IMDS/ECS tokens, Authorization values) are never written to
+stdout, stderr or the log.
+
+Routing (all on the one port)
+-----------------------------
+* path == ecs.path                      -> ECS container credentials
+* path under /latest/                   -> IMDSv2
+* Authorization: AWS4-HMAC-SHA256 ...   -> by the credential scope's service:
+                                           "iam" or "sts" (anything else: 404)
+* an unsigned request with an Action=   -> 403 MissingAuthenticationToken
+* anything else                         -> 404 with a plain-text explanation
+
+Scenario file
+-------------
+A JSON object.  Unknown keys anywhere are an error (typos must not pass
+silently).  Relative file names are relative to the scenario file.
+
+    {
+      "region": "us-east-1",
+      "server_time_offset_seconds": 0,
+      "keys": [
+        {"name": "main",
+         "access_key_id": "AKIAFAKEMAIN0000001",
+         "secret_access_key": "main-secret",
+         "account": "111122223333",
+         "arn": "arn:aws:iam::111122223333:user/reporter"},
+        {"name": "stale",
+         "access_key_id": "ASIAFAKESTALE000001",
+         "secret_access_key": "stale-secret",
+         "session_token": "stale-token",
+         "expired": true,
+         "account": "111122223333"},
+        {"name": "ecs", "access_key_id": "ASIAFAKEECS0000001",
+         "secret_access_key": "ecs-secret", "session_token": "ecs-token",
+         "account": "111122223333"},
+        {"name": "imds", "access_key_id": "ASIAFAKEIMDS000001",
+         "secret_access_key": "imds-secret", "session_token": "imds-token",
+         "account": "111122223333"}
+      ],
+      "roles": [
+        {"arn": "arn:aws:iam::444455556666:role/Auditor",
+         "external_id": "ext-42",
+         "trusted": ["main"],
+         "max_session_duration": 3600}
+      ],
+      "accounts": {
+        "111122223333": {
+          "report_file": "report.csv",
+          "generated_time": "2024-05-01T12:00:00Z",
+          "generate_states": ["STARTED", "INPROGRESS", "COMPLETE"],
+          "get_errors": ["ReportInProgress"],
+          "reset_on": ["ReportNotPresent", "ReportExpired"],
+          "strict": true
+        },
+        "444455556666": {"report_csv": "user,arn\\n<root_account>,arn:...\\n"}
+      },
+      "faults": [
+        {"service": "iam", "action": "GetCredentialReport",
+         "kind": "throttle", "count": 2},
+        {"action": "GenerateCredentialReport", "kind": "slow", "seconds": 3}
+      ],
+      "ecs":  {"path": "/ecs/creds", "token": "ecs-auth-token", "key": "ecs"},
+      "imds": {"role": "reportpipe-role", "key": "imds"}
+    }
+
+Top level
+    region          STS signing region(s) accepted: a string or a list
+                    (default "us-east-1").  IAM always requires us-east-1.
+    server_time_offset_seconds
+                    The fake's clock runs this many seconds ahead of the
+                    real one (negative: behind).  For clock-skew tests.
+    keys            Credentials the fake knows (list, may be empty).
+    roles           Roles STS AssumeRole can hand out.
+    accounts        Per-account credential report script, keyed by the
+                    12-digit account id.
+    faults          Injected failures (see below).
+    ecs, imds       The container / instance credential endpoints; each
+                    optional (absent: those paths answer 404).
+
+keys[]
+    access_key_id, secret_access_key   required.
+    account         required, 12 digits.
+    name            a label used in the log and to refer to the key from
+                    roles/ecs/imds/faults (default: the access key id).
+    arn             caller ARN for GetCallerIdentity and AccessDenied
+                    messages (default arn:aws:iam::ACCOUNT:user/NAME).
+    user_id         GetCallerIdentity UserId (default derived from the key).
+    session_token   present => temporary credentials: every request made
+                    with the key must carry exactly this X-Amz-Security-Token.
+    expired         true => requests made with it get 403 ExpiredToken.
+    expiration      ISO-8601 time; a past time also means expired.  It is
+                    what ECS/IMDS report as Expiration (default: now + 1 h,
+                    or 1 h ago when "expired" is true).
+
+roles[]
+    arn             required, arn:aws:iam::ACCOUNT:role/NAME.
+    account         default: taken from the ARN.  The report of this account
+                    is what the role's temporary credentials fetch.
+    external_id     when set, AssumeRole must pass exactly this ExternalId.
+    trusted         who may assume it: a list of key names, access key ids
+                    or role ARNs (for role chaining), or "*" (default "*").
+    max_session_duration   seconds, default 3600 (DurationSeconds above it:
+                    400 ValidationError, as AWS).
+    credential_lifetime_seconds   if set, issued credentials really expire
+                    after this many seconds (and Expiration says so),
+                    whatever DurationSeconds asked for.
+    issue_expired   true => issued credentials are already expired (the
+                    next call made with them gets ExpiredToken).
+
+accounts.ACCOUNT
+    report_file / report_csv / report_base64
+                    the CSV, from a file, inline text (UTF-8) or base64
+                    (byte-exact).  At most one.  None: GetCredentialReport
+                    answers 500 ServiceFailure saying so.
+    generated_time  GeneratedTime (default: when the report became COMPLETE).
+    generate_states what successive GenerateCredentialReport calls answer:
+                    a list of STARTED / INPROGRESS / COMPLETE (after the
+                    list ends: COMPLETE), or "never" (INPROGRESS forever).
+                    Default ["STARTED"].  Answering COMPLETE makes the
+                    report exist.
+    get_errors      errors GetCredentialReport answers, one per call,
+                    before it behaves normally: ReportInProgress (404),
+                    ReportNotPresent (410), ReportExpired (410).
+    reset_on        which of those scripted errors also discard the report
+                    and restart generate_states from the top, so the client
+                    has to call GenerateCredentialReport again
+                    (default ["ReportNotPresent", "ReportExpired"]).
+    report_exists   true => a finished report exists from the start.
+    strict          (default true) once the scripted errors are used up,
+                    GetCredentialReport answers ReportNotPresent until a
+                    GenerateCredentialReport call was made, and
+                    ReportInProgress until one answered COMPLETE.  false:
+                    the report is always there.
+
+faults[] (checked in order, after authentication succeeded; a request that
+    fails authentication is never faulted)
+    kind            throttle      400 Throttling "Rate exceeded"
+                    limit_exceeded 409 LimitExceeded
+                    http500       500 ServiceFailure (IAM) / InternalFailure
+                    http503       503 ServiceUnavailable
+                    drop          close the connection without answering
+                    slow          sleep "seconds", then go on (other faults
+                                  and the normal answer still apply)
+                    error         any answer: "status", "code", "message"
+                    (ECS/IMDS answer throttle/limit_exceeded with 429 and
+                    the http* kinds with their status, as plain JSON/text.)
+    service         iam, sts, ecs, imds or "*" (default "*").
+    action          the Action (GetCredentialReport, AssumeRole, ...); for
+                    ECS "GetCredentials"; for IMDS "GetToken", "ListRoles",
+                    "GetRoleCredentials", "GetMetadata"; or "*" (default).
+    key             only requests signed with this key (name or access key
+                    id; an assumed role's credentials match the role ARN).
+    skip            let this many matching requests through first (default 0).
+    count           how many matching requests to fault (default 1), or
+                    "always".
+    seconds         for slow (and an optional delay before any other kind).
+
+ecs
+    path            required, e.g. "/ecs/creds" (the full URI's path).
+    token           if set, the Authorization header must equal it
+                    (missing: 401, wrong: 403).
+    key             required: the keys[] entry (with a session_token) served.
+    role_arn        RoleArn in the answer (default the key's arn).
+
+imds
+    role            required: the instance profile's role name.
+    key             required: the keys[] entry (with a session_token) served.
+    allow_v1        default false: GETs without a token answer 401.
+    instance_profile_arn    for /latest/meta-data/iam/info.
+
+Request log (--log FILE, JSON Lines, one object per request, appended)
+    ts          when the request finished (UTC, microseconds)
+    seq         1, 2, ... in order of completion
+    client      "127.0.0.1:PORT" of the client socket
+    method, path        path without the query string
+    service     iam, sts, ecs, imds, or null (unrouted)
+    action      the Query Action, or the ECS/IMDS action names below
+    access_key_id, key_name, key_kind
+                the signing key (for ECS/IMDS: the key handed out);
+                key_kind is "long-term", "temporary" (scenario key with a
+                token), "issued" (made by AssumeRole), or null (unknown key)
+    session_token_present   bool (for IMDS: the metadata token header)
+    session_token_ref       name of the key the X-Amz-Security-Token
+                belongs to ("assumed:ROLE/SESSION#N" for issued ones),
+                "unknown", or null when none was sent; never the token
+    session_token_signed    bool: x-amz-security-token in SignedHeaders
+    signature_ok    true/false, or null when the check never got that far
+    status      the HTTP status, or null for a dropped connection
+    error_code  the Code answered (or ECS/IMDS reason), else null
+    fault       "faults[N] KIND" when an injected fault fired
+    detail      the error message; for SignatureDoesNotMatch the canonical
+                request the fake expected (token value redacted)
+    duration_ms
+"""
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import string
+import sys
+import threading
+import time
+import traceback
+import uuid
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+from xml.sax.saxutils import escape as xml_escape
+
+try:
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.compat import HTTPHeaders
+    from botocore.credentials import Credentials
+except ImportError:  # pragma: no cover - explained to the person running it
+    sys.stderr.write(
+        "fake_aws: botocore is missing; run me with /usr/bin/python3 "
+        "(Debian's python3-botocore)\n")
+    sys.exit(2)
+
+
+IAM_VERSION = "2010-05-08"
+STS_VERSION = "2011-06-15"
+IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
+STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
+IAM_REGION = "us-east-1"
+SIGV4_TIMESTAMP = "%Y%m%dT%H%M%SZ"
+ISO8601 = "%Y-%m-%dT%H:%M:%SZ"
+MAX_SKEW_SECONDS = 15 * 60
+REPORT_STATES = ("STARTED", "INPROGRESS", "COMPLETE")
+REPORT_ERRORS = ("ReportInProgress", "ReportNotPresent", "ReportExpired")
+FAULT_KINDS = ("throttle", "limit_exceeded", "http500", "http503", "drop",
+               "slow", "error")
+SERVICES = ("iam", "sts", "ecs", "imds")
+
+
+# --------------------------------------------------------------- utilities
+
+class ScenarioError(Exception):
+    """The scenario file is unusable; the message says why and where."""
+
+
+class AwsError(Exception):
+    """An error answered in AWS's Query-protocol XML (or JSON for ECS/IMDS).
+
+    The code/status pairs follow botocore's models (iam/2010-05-08 and
+    sts/2011-06-15 service-2.json) or, for authentication errors that the
+    models do not list, what AWS really answers.
+    """
+
+    def __init__(self, status, code, message, sender=True):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.sender = sender
+
+
+class DropConnection(Exception):
+    """Raised by the "drop" fault: close the socket without any answer."""
+
+
+class Clock:
+    """The fake's notion of now: real time plus the scenario's offset."""
+
+    def __init__(self, offset_seconds=0):
+        self.offset = float(offset_seconds)
+
+    def now(self):
+        return time.time() + self.offset
+
+    def iso(self, when=None):
+        return iso8601(self.now() if when is None else when)
+
+
+def iso8601(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime(ISO8601)
+
+
+def parse_iso8601(text, where):
+    for fmt in (ISO8601, "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%S%z"):
+        try:
+            parsed = datetime.strptime(text, fmt)
+        except (TypeError, ValueError):
+            continue
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.timestamp()
+    raise ScenarioError("%s: %r is not an ISO-8601 time like "
+                        "2024-05-01T12:00:00Z" % (where, text))
+
+
+def random_id(prefix, length, alphabet=string.ascii_uppercase + string.digits):
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def derived_id(prefix, seed):
+    """A stable AWS-looking unique id (AIDA.../AROA...) derived from seed."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    text = base64.b32encode(digest).decode().rstrip("=")
+    return prefix + text[:17]
+
+
+# ------------------------------------------------------------------ scenario
+
+class Key:
+    """One set of credentials the fake accepts.
+
+    kind is "long-term", "temporary" (a scenario key with a session token)
+    or "issued" (made by AssumeRole).  principal_arn is what trust lists
+    match for issued keys: the role's ARN.
+    """
+
+    def __init__(self, name, access_key_id, secret, account, arn, user_id,
+                 session_token=None, expired=False, expiration=None,
+                 kind="long-term", principal_arn=None):
+        self.name = name
+        self.access_key_id = access_key_id
+        self.secret = secret
+        self.account = account
+        self.arn = arn
+        self.user_id = user_id
+        self.session_token = session_token
+        self.expired_flag = expired
+        self.expiration = expiration
+        self.kind = kind
+        self.principal_arn = principal_arn
+
+    @property
+    def temporary(self):
+        return self.session_token is not None
+
+    def is_expired(self, now):
+        return self.expired_flag or (
+            self.expiration is not None and self.expiration <= now)
+
+    def expiration_for_display(self, now):
+        if self.expiration is not None:
+            return self.expiration
+        return now - 3600 if self.expired_flag else now + 3600
+
+    def matches(self, selector):
+        return selector in ("*", self.name, self.access_key_id) or (
+            self.principal_arn is not None and selector == self.principal_arn)
+
+
+class Role:
+    def __init__(self, arn, account, external_id, trusted,
+                 max_session_duration, lifetime, issue_expired):
+        self.arn = arn
+        self.account = account
+        self.name = arn.split("/")[-1]
+        self.role_id = derived_id("AROA", arn)
+        self.external_id = external_id
+        self.trusted = trusted
+        self.max_session_duration = max_session_duration
+        self.lifetime = lifetime
+        self.issue_expired = issue_expired
+
+    def trusts(self, key):
+        return any(key.matches(t) for t in self.trusted)
+
+
+class ReportScript:
+    """How one account's credential report behaves (see the docstring)."""
+
+    def __init__(self, account, content, generated_time, generate_states,
+                 get_errors, reset_on, report_exists, strict):
+        self.account = account
+        self.content = content
+        self.generated_time = generated_time
+        self.generate_states = generate_states
+        self.get_errors = list(get_errors)
+        self.reset_on = set(reset_on)
+        self.strict = strict
+        # Mutable state, guarded by the server's state lock.
+        self.generate_calls = 0     # since the last reset
+        self.exists = report_exists
+        self.completed_at = None
+
+
+class Fault:
+    def __init__(self, index, kind, service, action, key, skip, count,
+                 seconds, status, code, message):
+        self.index = index
+        self.kind = kind
+        self.service = service
+        self.action = action
+        self.key = key
+        self.skip = skip
+        self.remaining = count          # None: always
+        self.seconds = seconds
+        self.status = status
+        self.code = code
+        self.message = message
+
+    def describe(self):
+        return "faults[%d] %s" % (self.index, self.kind)
+
+
+class Scenario:
+    """Loads and validates a scenario file into plain objects."""
+
+    TOP_KEYS = {"region", "server_time_offset_seconds", "keys", "roles",
+                "accounts", "faults", "ecs", "imds"}
+
+    def __init__(self, path):
+        self.path = path
+        self.base_dir = os.path.dirname(os.path.abspath(path))
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except OSError as err:
+            raise ScenarioError("cannot read %s: %s" % (path, err.strerror))
+        except ValueError as err:
+            raise ScenarioError("%s is not valid JSON: %s" % (path, err))
+        self._check_object(data, "scenario", self.TOP_KEYS)
+
+        region = data.get("region", "us-east-1")
+        self.sts_regions = [region] if isinstance(region, str) else region
+        if not (isinstance(self.sts_regions, list) and self.sts_regions and
+                all(isinstance(r, str) for r in self.sts_regions)):
+            raise ScenarioError("region: a string or a list of strings")
+        self.clock = Clock(self._number(
+            data.get("server_time_offset_seconds", 0),
+            "server_time_offset_seconds"))
+
+        self.keys = [self._load_key(k, "keys[%d]" % i)
+                     for i, k in enumerate(self._list(data, "keys"))]
+        seen = set()
+        for key in self.keys:
+            for ident in {key.name, key.access_key_id}:
+                if ident in seen:
+                    raise ScenarioError("keys: %r is used twice" % ident)
+                seen.add(ident)
+
+        self.roles = [self._load_role(r, "roles[%d]" % i)
+                      for i, r in enumerate(self._list(data, "roles"))]
+        accounts = data.get("accounts", {})
+        self._check_object(accounts, "accounts", None)
+        self.reports = {acct: self._load_report(acct, spec)
+                        for acct, spec in accounts.items()}
+        self.faults = [self._load_fault(f, i)
+                       for i, f in enumerate(self._list(data, "faults"))]
+        self.ecs = self._load_ecs(data.get("ecs"))
+        self.imds = self._load_imds(data.get("imds"))
+
+    # -- small validation helpers
+
+    @staticmethod
+    def _check_object(value, where, allowed):
+        if not isinstance(value, dict):
+            raise ScenarioError("%s: must be a JSON object" % where)
+        if allowed is not None:
+            unknown = sorted(set(value) - allowed)
+            if unknown:
+                raise ScenarioError("%s: unknown key(s) %s (allowed: %s)" % (
+                    where, ", ".join(unknown), ", ".join(sorted(allowed))))
+
+    @staticmethod
+    def _list(data, name):
+        value = data.get(name, [])
+        if not isinstance(value, list):
+            raise ScenarioError("%s: must be a list" % name)
+        return value
+
+    @staticmethod
+    def _string(spec, name, where, required=False, default=None):
+        value = spec.get(name, default)
+        if value is None:
+            if required:
+                raise ScenarioError("%s: %s is required" % (where, name))
+            return None
+        if not isinstance(value, str) or not value:
+            raise ScenarioError("%s: %s must be a non-empty string"
+                                % (where, name))
+        return value
+
+    @staticmethod
+    def _number(value, where, minimum=None):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ScenarioError("%s: must be a number" % where)
+        if minimum is not None and value < minimum:
+            raise ScenarioError("%s: must be at least %s" % (where, minimum))
+        return value
+
+    @staticmethod
+    def _account(value, where):
+        if not isinstance(value, str) or not re.fullmatch(r"\d{12}", value):
+            raise ScenarioError("%s: account must be a 12-digit string"
+                                % where)
+        return value
+
+    def _bool(self, spec, name, where, default=False):
+        value = spec.get(name, default)
+        if not isinstance(value, bool):
+            raise ScenarioError("%s: %s must be true or false" % (where, name))
+        return value
+
+    def find_key(self, selector, where):
+        for key in self.keys:
+            if selector in (key.name, key.access_key_id):
+                return key
+        raise ScenarioError("%s: no key named %r in keys" % (where, selector))
+
+    # -- sections
+
+    def _load_key(self, spec, where):
+        self._check_object(spec, where, {
+            "name", "access_key_id", "secret_access_key", "account", "arn",
+            "user_id", "session_token", "expired", "expiration"})
+        akid = self._string(spec, "access_key_id", where, required=True)
+        secret = self._string(spec, "secret_access_key", where, required=True)
+        account = self._account(spec.get("account"), where)
+        name = self._string(spec, "name", where, default=akid)
+        arn = self._string(spec, "arn", where,
+                           default="arn:aws:iam::%s:user/%s" % (account, name))
+        token = self._string(spec, "session_token", where)
+        expired = self._bool(spec, "expired", where)
+        expiration = spec.get("expiration")
+        if expiration is not None:
+            expiration = parse_iso8601(expiration, where + ": expiration")
+        if (expired or expiration is not None) and token is None:
+            raise ScenarioError("%s: expired/expiration need a session_token "
+                                "(long-term keys do not expire)" % where)
+        user_id = self._string(
+            spec, "user_id", where,
+            default=derived_id("AROA" if token else "AIDA", akid))
+        return Key(name, akid, secret, account, arn, user_id, token, expired,
+                   expiration, "temporary" if token else "long-term")
+
+    def _load_role(self, spec, where):
+        self._check_object(spec, where, {
+            "arn", "account", "external_id", "trusted", "max_session_duration",
+            "credential_lifetime_seconds", "issue_expired"})
+        arn = self._string(spec, "arn", where, required=True)
+        match = re.fullmatch(r"arn:aws:iam::(\d{12}):role/(?:[\w+=,.@/-]+/)?"
+                             r"[\w+=,.@-]+", arn)
+        if not match:
+            raise ScenarioError("%s: arn %r is not arn:aws:iam::ACCOUNT:"
+                                "role/NAME" % (where, arn))
+        account = self._account(spec.get("account", match.group(1)), where)
+        trusted = spec.get("trusted", "*")
+        if trusted == "*":
+            trusted = ["*"]
+        if not (isinstance(trusted, list) and
+                all(isinstance(t, str) for t in trusted)):
+            raise ScenarioError("%s: trusted must be \"*\" or a list of key "
+                                "names/ids/role ARNs" % where)
+        duration = self._number(spec.get("max_session_duration", 3600),
+                                where + ": max_session_duration", 900)
+        lifetime = spec.get("credential_lifetime_seconds")
+        if lifetime is not None:
+            lifetime = self._number(lifetime, where +
+                                    ": credential_lifetime_seconds", 0)
+        return Role(arn, account, self._string(spec, "external_id", where),
+                    trusted, int(duration), lifetime,
+                    self._bool(spec, "issue_expired", where))
+
+    def _load_report(self, account, spec):
+        where = "accounts[%s]" % account
+        self._account(account, where)
+        self._check_object(spec, where, {
+            "report_file", "report_csv", "report_base64", "generated_time",
+            "generate_states", "get_errors", "reset_on", "report_exists",
+            "strict"})
+        sources = [s for s in ("report_file", "report_csv", "report_base64")
+                   if s in spec]
+        if len(sources) > 1:
+            raise ScenarioError("%s: give only one of %s" % (
+                where, ", ".join(sources)))
+        content = None
+        if "report_file" in spec:
+            name = self._string(spec, "report_file", where)
+            path = os.path.join(self.base_dir, name)
+            try:
+                with open(path, "rb") as handle:
+                    content = handle.read()
+            except OSError as err:
+                raise ScenarioError("%s: cannot read report_file %s: %s" % (
+                    where, path, err.strerror))
+        elif "report_csv" in spec:
+            if not isinstance(spec["report_csv"], str):
+                raise ScenarioError("%s: report_csv must be a string" % where)
+            content = spec["report_csv"].encode("utf-8")
+        elif "report_base64" in spec:
+            try:
+                content = base64.b64decode(spec["report_base64"],
+                                           validate=True)
+            except (TypeError, ValueError):
+                raise ScenarioError("%s: report_base64 is not base64" % where)
+
+        generated = spec.get("generated_time")
+        if generated is not None:
+            generated = parse_iso8601(generated, where + ": generated_time")
+
+        states = spec.get("generate_states", ["STARTED"])
+        if states != "never":
+            if not (isinstance(states, list) and
+                    all(s in REPORT_STATES for s in states)):
+                raise ScenarioError("%s: generate_states must be \"never\" or "
+                                    "a list of %s" % (
+                                        where, "/".join(REPORT_STATES)))
+        errors = spec.get("get_errors", [])
+        reset_on = spec.get("reset_on", ["ReportNotPresent", "ReportExpired"])
+        for name, value in (("get_errors", errors), ("reset_on", reset_on)):
+            if not (isinstance(value, list) and
+                    all(e in REPORT_ERRORS for e in value)):
+                raise ScenarioError("%s: %s must be a list of %s" % (
+                    where, name, "/".join(REPORT_ERRORS)))
+        return ReportScript(account, content, generated, states, errors,
+                            reset_on, self._bool(spec, "report_exists", where),
+                            self._bool(spec, "strict", where, True))
+
+    def _load_fault(self, spec, index):
+        where = "faults[%d]" % index
+        self._check_object(spec, where, {
+            "kind", "service", "action", "key", "skip", "count", "seconds",
+            "status", "code", "message"})
+        kind = spec.get("kind")
+        if kind not in FAULT_KINDS:
+            raise ScenarioError("%s: kind must be one of %s" % (
+                where, ", ".join(FAULT_KINDS)))
+        service = spec.get("service", "*")
+        if service != "*" and service not in SERVICES:
+            raise ScenarioError("%s: service must be one of %s or \"*\"" % (
+                where, ", ".join(SERVICES)))
+        count = spec.get("count", 1)
+        if count == "always":
+            count = None
+        elif (isinstance(count, bool) or not isinstance(count, int)
+              or count < 0):
+            raise ScenarioError("%s: count must be a whole number or "
+                                "\"always\"" % where)
+        skip = spec.get("skip", 0)
+        if isinstance(skip, bool) or not isinstance(skip, int) or skip < 0:
+            raise ScenarioError("%s: skip must be a whole number" % where)
+        seconds = self._number(spec.get("seconds", 0), where + ": seconds", 0)
+        if kind == "slow" and not seconds:
+            raise ScenarioError("%s: a slow fault needs seconds" % where)
+        status = spec.get("status")
+        code = spec.get("code")
+        if kind == "error":
+            if not isinstance(status, int) or not 400 <= status <= 599:
+                raise ScenarioError("%s: an error fault needs a status "
+                                    "400..599" % where)
+            if not isinstance(code, str) or not code:
+                raise ScenarioError("%s: an error fault needs a code" % where)
+        key = self._string(spec, "key", where, default="*")
+        if key != "*" and not key.startswith("arn:"):
+            self.find_key(key, where)
+        action = self._string(spec, "action", where, default="*")
+        return Fault(index, kind, service, action, key, skip,
+                     count, seconds, status, code,
+                     spec.get("message", "Injected by fake_aws"))
+
+    def _temporary_key(self, spec, where):
+        key = self.find_key(self._string(spec, "key", where, required=True),
+                            where)
+        if not key.temporary:
+            raise ScenarioError("%s: key %r needs a session_token (ECS and "
+                                "IMDS only hand out temporary credentials)"
+                                % (where, key.name))
+        return key
+
+    def _load_ecs(self, spec):
+        if spec is None:
+            return None
+        self._check_object(spec, "ecs", {"path", "token", "key", "role_arn"})
+        path = self._string(spec, "path", "ecs", required=True)
+        if not path.startswith("/") or path.startswith("/latest/"):
+            raise ScenarioError("ecs: path must start with / and not be "
+                                "under /latest/")
+        key = self._temporary_key(spec, "ecs")
+        return {"path": path, "token": self._string(spec, "token", "ecs"),
+                "key": key,
+                "role_arn": self._string(spec, "role_arn", "ecs",
+                                         default=key.arn)}
+
+    def _load_imds(self, spec):
+        if spec is None:
+            return None
+        self._check_object(spec, "imds", {"role", "key", "allow_v1",
+                                          "instance_profile_arn"})
+        role = self._string(spec, "role", "imds", required=True)
+        if "/" in role:
+            raise ScenarioError("imds: role is a name, not a path or ARN")
+        key = self._temporary_key(spec, "imds")
+        return {"role": role, "key": key,
+                "allow_v1": self._bool(spec, "allow_v1", "imds"),
+                "instance_profile_arn": self._string(
+                    spec, "instance_profile_arn", "imds",
+                    default="arn:aws:iam::%s:instance-profile/%s" % (
+                        key.account, role))}
+
+
+# ------------------------------------------------------------- shared state
+
+class KeyStore:
+    """The scenario's keys plus those AssumeRole issues, by access key id."""
+
+    def __init__(self, keys, clock):
+        self._lock = threading.Lock()
+        self._keys = {k.access_key_id: k for k in keys}
+        self._clock = clock
+        self._issued = 0
+
+    def get(self, access_key_id):
+        with self._lock:
+            return self._keys.get(access_key_id)
+
+    def token_owner(self, token):
+        """The key whose session token this is (for the log), or None."""
+        with self._lock:
+            for key in self._keys.values():
+                if key.session_token is not None and hmac.compare_digest(
+                        key.session_token.encode(), token.encode()):
+                    return key
+        return None
+
+    def issue(self, role, session_name, duration):
+        now = self._clock.now()
+        lifetime = duration if role.lifetime is None else role.lifetime
+        expiration = now - 60 if role.issue_expired else now + lifetime
+        with self._lock:
+            self._issued += 1
+            # Real tokens are long and full of + / =, which is exactly what
+            # a client must carry through headers untouched.
+            token = "FwoGZXIvYXdzE" + base64.b64encode(
+                secrets.token_bytes(270)).decode()
+            key = Key(
+                name="assumed:%s/%s#%d" % (role.name, session_name,
+                                           self._issued),
+                access_key_id=random_id("ASIA", 16),
+                secret=base64.b64encode(secrets.token_bytes(30)).decode(),
+                account=role.account,
+                arn="arn:aws:sts::%s:assumed-role/%s/%s" % (
+                    role.account, role.name, session_name),
+                user_id="%s:%s" % (role.role_id, session_name),
+                session_token=token, expiration=expiration, kind="issued",
+                principal_arn=role.arn)
+            self._keys[key.access_key_id] = key
+        return key
+
+
+class FaultInjector:
+    """Decides, per authenticated request, which scripted faults fire."""
+
+    def __init__(self, faults):
+        self._lock = threading.Lock()
+        self._faults = faults
+
+    def pick(self, service, action, key):
+        """Return the firing faults in order: slow ones, then at most one
+        answering fault (which ends the list)."""
+        fired = []
+        with self._lock:
+            for fault in self._faults:
+                if fault.service not in ("*", service):
+                    continue
+                if fault.action not in ("*", action):
+                    continue
+                if fault.key != "*" and (key is None or
+                                         not key.matches(fault.key)):
+                    continue
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    continue
+                if fault.remaining is not None:
+                    if fault.remaining <= 0:
+                        continue
+                    fault.remaining -= 1
+                fired.append(fault)
+                if fault.kind != "slow":
+                    break
+        return fired
+
+
+# --------------------------------------------------------------- SigV4 check
+
+class _SignedHeadersOnlySigV4(SigV4Auth):
+    """botocore's SigV4Auth, made to sign exactly the client's header set.
+
+    Stock headers_to_sign() drops user-agent, expect and x-amzn-trace-id
+    (SIGNED_HEADERS_BLACKLIST) and invents a host header from the URL.
+    Both are right for a client but wrong for a verifier: AWS computes the
+    canonical request from whatever SignedHeaders lists.  The AWSRequest
+    we build carries only the signed headers, so we use them all.
+    Everything else (canonical request, string to sign, key derivation)
+    is botocore's code, unchanged.
+    """
+
+    def headers_to_sign(self, request):
+        header_map = HTTPHeaders()
+        for name, value in request.headers.items():
+            header_map[name.lower()] = value
+        return header_map
+
+
+class AuthResult:
+    """What SigV4Verifier learned about a request, for routing and logging."""
+
+    def __init__(self):
+        self.service = None
+        self.region = None
+        self.access_key_id = None
+        self.key = None
+        self.token_present = False
+        self.token_signed = False
+        self.token_ref = None
+        self.signature_ok = None
+        self.detail = None
+
+
+def _redact(canonical_request, header_names):
+    """Blank the values of secret-bearing headers in a canonical request."""
+    lines = canonical_request.split("\n")
+    for i, line in enumerate(lines):
+        name, sep, _ = line.partition(":")
+        if sep and name in header_names:
+            lines[i] = name + ":<redacted>"
+    return "\n".join(lines)
+
+
+class SigV4Verifier:
+    """Checks an incoming request's AWS Signature Version 4.
+
+    The order of the checks follows AWS: the Authorization header's syntax,
+    the date, the access key, the session token and its expiry, the scope,
+    then the signature itself.
+    """
+
+    AUTH_RE = re.compile(r"^AWS4-HMAC-SHA256\s+(?P<params>.*)$", re.S)
+
+    def __init__(self, keystore, clock, regions_by_service, port):
+        self.keystore = keystore
+        self.clock = clock
+        self.regions = regions_by_service
+        self.port = port
+
+    @staticmethod
+    def scope_service(authorization):
+        """The service named in the credential scope, or None (routing)."""
+        match = re.search(r"Credential=[^/,\s]*/[^/,\s]*/[^/,\s]*/"
+                          r"([^/,\s]*)/", authorization or "")
+        return match.group(1) if match else None
+
+    def _parse(self, authorization):
+        match = self.AUTH_RE.match(authorization)
+        if not match:
+            raise AwsError(400, "IncompleteSignature",
+                           "Unsupported AWS 'algorithm' in the Authorization "
+                           "header (only AWS4-HMAC-SHA256 is accepted)")
+        params = {}
+        for part in match.group("params").split(","):
+            name, sep, value = part.strip().partition("=")
+            if sep:
+                params[name.strip()] = value.strip()
+        missing = [p for p in ("Credential", "SignedHeaders", "Signature")
+                   if not params.get(p)]
+        if missing:
+            raise AwsError(400, "IncompleteSignature", " ".join(
+                "Authorization header requires '%s' parameter." % p
+                for p in missing))
+        scope = params["Credential"].split("/")
+        if len(scope) != 5 or scope[4] != "aws4_request":
+            raise AwsError(400, "IncompleteSignature",
+                           "Credential must be ACCESS_KEY/YYYYMMDD/REGION/"
+                           "SERVICE/aws4_request")
+        signed = params["SignedHeaders"].split(";")
+        return scope, signed, params["Signature"]
+
+    def verify(self, method, raw_path, headers, body, result):
+        """Fill in result; raise AwsError for any failure."""
+        (akid, scope_date, region, service, _), signed, signature = \
+            self._parse(headers.get("Authorization", ""))
+        result.access_key_id = akid
+        result.service = service
+        result.region = region
+
+        amz_date = headers.get("X-Amz-Date")
+        if amz_date is None:
+            raise AwsError(400, "IncompleteSignature",
+                           "Authorization header requires existence of either "
+                           "a 'X-Amz-Date' or a 'Date' header. (this fake "
+                           "accepts X-Amz-Date only)")
+        try:
+            signed_at = datetime.strptime(amz_date, SIGV4_TIMESTAMP).replace(
+                tzinfo=timezone.utc).timestamp()
+        except ValueError:
+            raise AwsError(400, "IncompleteSignature",
+                           "Date must be in ISO-8601 'basic format'. Got '%s'."
+                           % amz_date)
+
+        key = self.keystore.get(akid)
+        result.key = key
+        token = headers.get("X-Amz-Security-Token")
+        result.token_present = token is not None
+        result.token_signed = "x-amz-security-token" in signed
+        if token is not None:
+            owner = self.keystore.token_owner(token)
+            result.token_ref = owner.name if owner else "unknown"
+        invalid = AwsError(403, "InvalidClientTokenId",
+                           "The security token included in the request is "
+                           "invalid.")
+        if key is None:
+            raise invalid
+        if key.temporary != (token is not None):
+            raise invalid
+        if key.temporary and not hmac.compare_digest(
+                key.session_token.encode(), token.encode()):
+            raise invalid
+        now = self.clock.now()
+        if key.temporary and key.is_expired(now):
+            raise AwsError(403, "ExpiredToken",
+                           "The security token included in the request is "
+                           "expired")
+
+        if signed_at < now - MAX_SKEW_SECONDS:
+            raise AwsError(403, "SignatureDoesNotMatch",
+                           "Signature expired: %s is now earlier than %s "
+                           "(%s - 15 min.)" % (
+                               amz_date,
+                               _sigv4_time(now - MAX_SKEW_SECONDS),
+                               _sigv4_time(now)))
+        if signed_at > now + MAX_SKEW_SECONDS:
+            raise AwsError(403, "SignatureDoesNotMatch",
+                           "Signature not yet current: %s is still later than "
+                           "%s (%s + 15 min.)" % (
+                               amz_date,
+                               _sigv4_time(now + MAX_SKEW_SECONDS),
+                               _sigv4_time(now)))
+        if scope_date != amz_date[:8]:
+            raise AwsError(403, "SignatureDoesNotMatch",
+                           "Date in Credential scope does not match YYYYMMDD "
+                           "from ISO-8601 version of date from HTTP: '%s' != "
+                           "'%s', from '%s'." % (scope_date, amz_date[:8],
+                                                 amz_date))
+        if region not in self.regions[service]:
+            raise AwsError(403, "SignatureDoesNotMatch",
+                           "Credential should be scoped to a valid region. "
+                           "(this fake accepts %s for %s, got '%s')" % (
+                               ", ".join(self.regions[service]), service,
+                               region))
+        if "host" not in signed:
+            raise AwsError(400, "IncompleteSignature",
+                           "'Host' or ':authority' must be a 'SignedHeader' "
+                           "in the AWS Authorization.")
+
+        declared = headers.get("X-Amz-Content-SHA256")
+        if declared is not None and "x-amz-content-sha256" in signed and \
+                declared != hashlib.sha256(body).hexdigest():
+            # botocore's canonical_request() trusts this header instead of
+            # hashing the body, so a mismatch would let a changed body
+            # through.  AWS checks it; so do we.
+            result.signature_ok = False
+            raise AwsError(403, "SignatureDoesNotMatch",
+                           "The provided 'x-amz-content-sha256' header does "
+                           "not match the computed hash of the body.")
+
+        expected, canonical = self._expected_signature(
+            key, service, region, amz_date, method, raw_path, headers,
+            signed, body)
+        result.signature_ok = hmac.compare_digest(expected, signature)
+        if not result.signature_ok:
+            shown = _redact(canonical, {"x-amz-security-token"})
+            result.detail = "canonical request expected:\n" + shown
+            raise AwsError(403, "SignatureDoesNotMatch",
+                           "The request signature we calculated does not "
+                           "match the signature you provided. Check your AWS "
+                           "Secret Access Key and signing method. Consult the "
+                           "service documentation for details.\n\nThe "
+                           "Canonical String for this request should have "
+                           "been\n'%s'\n" % shown)
+        return key
+
+    def _expected_signature(self, key, service, region, amz_date, method,
+                            raw_path, headers, signed, body):
+        """Run botocore's signer over the request as the client signed it."""
+        request = AWSRequest(method=method,
+                             url="http://127.0.0.1:%d%s" % (self.port,
+                                                            raw_path),
+                             data=body)
+        for name in signed:
+            values = headers.get_all(name)
+            # A header listed but not sent is signed as empty, which then
+            # fails to match, as at AWS.
+            for value in values if values else [""]:
+                request.headers[name] = value
+        request.context["timestamp"] = amz_date
+        signer = _SignedHeadersOnlySigV4(
+            Credentials(key.access_key_id, key.secret, key.session_token),
+            service, region)
+        canonical = signer.canonical_request(request)
+        string_to_sign = signer.string_to_sign(request, canonical)
+        return signer.signature(string_to_sign, request), canonical
+
+
+def _sigv4_time(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime(
+        SIGV4_TIMESTAMP)
+
+
+# ----------------------------------------------------------------- services
+
+class Response:
+    """An answer the HTTP handler writes verbatim."""
+
+    def __init__(self, status, body, content_type, headers=None,
+                 error_code=None):
+        self.status = status
+        self.body = body if isinstance(body, bytes) else body.encode("utf-8")
+        self.content_type = content_type
+        self.headers = headers or {}
+        self.error_code = error_code
+
+
+class QueryService:
+    """Shared plumbing of the AWS Query protocol (IAM and STS)."""
+
+    name = None
+    version = None
+    namespace = None
+    actions = {}
+
+    def __init__(self, state):
+        self.state = state
+
+    def success(self, action, result_xml, request_id):
+        body = ('<{a}Response xmlns="{ns}">\n'
+                '  <{a}Result>\n{result}  </{a}Result>\n'
+                '  <ResponseMetadata>\n'
+                '    <RequestId>{rid}</RequestId>\n'
+                '  </ResponseMetadata>\n'
+                '</{a}Response>\n').format(a=action, ns=self.namespace,
+                                           result=result_xml, rid=request_id)
+        return Response(200, body, "text/xml",
+                        {"x-amzn-RequestId": request_id})
+
+    def error(self, err, request_id):
+        body = ('<ErrorResponse xmlns="{ns}">\n'
+                '  <Error>\n'
+                '    <Type>{type}</Type>\n'
+                '    <Code>{code}</Code>\n'
+                '    <Message>{message}</Message>\n'
+                '  </Error>\n'
+                '  <RequestId>{rid}</RequestId>\n'
+                '</ErrorResponse>\n').format(
+                    ns=self.namespace,
+                    type="Sender" if err.sender else "Receiver",
+                    code=xml_escape(err.code),
+                    message=xml_escape(err.message), rid=request_id)
+        return Response(err.status, body, "text/xml",
+                        {"x-amzn-RequestId": request_id},
+                        error_code=err.code)
+
+    def check_action(self, params):
+        """Validate Action/Version; return the action name."""
+        action = params.get("Action")
+        if not action:
+            raise AwsError(400, "MissingAction",
+                           "The request must contain the parameter Action")
+        if action not in self.actions or params.get("Version") != \
+                self.version:
+            raise AwsError(400, "InvalidAction",
+                           "Could not find operation %s for version %s" % (
+                               action, params.get("Version", "NO_VERSION")))
+        return action
+
+    def handle(self, action, params, key):
+        """Return the <Result> body XML for a successful call."""
+        return getattr(self, self.actions[action])(params, key)
+
+    def fault_error(self, fault):
+        """The AwsError a non-slow, non-drop fault answers with."""
+        if fault.kind == "throttle":
+            return AwsError(400, "Throttling", "Rate exceeded")
+        if fault.kind == "limit_exceeded":
+            return AwsError(409, "LimitExceeded", fault.message
+                            if fault.message != "Injected by fake_aws" else
+                            "Cannot exceed quota for concurrent requests "
+                            "(injected by fake_aws)")
+        if fault.kind == "http500":
+            return AwsError(500, self.internal_error_code,
+                            "An internal error occurred (injected by "
+                            "fake_aws)", sender=False)
+        if fault.kind == "http503":
+            return AwsError(503, "ServiceUnavailable", "Service is "
+                            "unavailable (injected by fake_aws)",
+                            sender=False)
+        return AwsError(fault.status, fault.code, fault.message,
+                        sender=fault.status < 500)
+
+
+def _element(name, value, indent=4):
+    return "%s<%s>%s</%s>\n" % (" " * indent, name, xml_escape(str(value)),
+                                name)
+
+
+class IamService(QueryService):
+    """IAM's credential report API, scripted per account.
+
+    GenerateCredentialReport walks the account's generate_states;
+    GetCredentialReport first answers the scripted errors, then (in strict
+    mode) refuses until a generation finished, as AWS does.
+    """
+
+    name = "iam"
+    version = IAM_VERSION
+    namespace = IAM_NAMESPACE
+    internal_error_code = "ServiceFailure"   # the IAM model's 500
+    actions = {"GenerateCredentialReport": "generate_credential_report",
+               "GetCredentialReport": "get_credential_report"}
+
+    DESCRIPTIONS = {
+        "STARTED": "No report exists. Starting a new report generation task",
+        "INPROGRESS": "Report generation in progress",
+    }
+
+    def _script(self, key):
+        return self.state.reports.setdefault(key.account, ReportScript(
+            key.account, None, None, ["STARTED"], [],
+            ["ReportNotPresent", "ReportExpired"], False, True))
+
+    def generate_credential_report(self, params, key):
+        with self.state.lock:
+            script = self._script(key)
+            if script.generate_states == "never":
+                state = "INPROGRESS"
+            elif script.generate_calls < len(script.generate_states):
+                state = script.generate_states[script.generate_calls]
+            else:
+                state = "COMPLETE"
+            script.generate_calls += 1
+            if state == "COMPLETE" and not script.exists:
+                script.exists = True
+                script.completed_at = self.state.clock.now()
+        xml = _element("State", state)
+        if state in self.DESCRIPTIONS:
+            xml += _element("Description", self.DESCRIPTIONS[state])
+        return xml
+
+    def get_credential_report(self, params, key):
+        with self.state.lock:
+            script = self._script(key)
+            error = None
+            if script.get_errors:
+                error = script.get_errors.pop(0)
+                if error in script.reset_on:
+                    script.exists = False
+                    script.generate_calls = 0
+                    script.completed_at = None
+            elif script.strict and not script.exists:
+                error = ("ReportNotPresent" if script.generate_calls == 0
+                         else "ReportInProgress")
+            content = script.content
+            generated = (script.generated_time or script.completed_at or
+                         self.state.started_at)
+        if error is not None:
+            raise self.report_error(error)
+        if content is None:
+            raise AwsError(500, "ServiceFailure",
+                           "fake_aws: the scenario has no report for account "
+                           "%s (add accounts.%s.report_file or report_csv)"
+                           % (key.account, key.account), sender=False)
+        return (_element("Content", base64.b64encode(content).decode()) +
+                _element("ReportFormat", "text/csv") +
+                _element("GeneratedTime", iso8601(generated)))
+
+    @staticmethod
+    def report_error(code):
+        """The model's status for each report error (404 / 410 / 410)."""
+        return {
+            "ReportInProgress": AwsError(
+                404, "ReportInProgress",
+                "Report generation in progress. Try again later."),
+            "ReportNotPresent": AwsError(
+                410, "ReportNotPresent",
+                "Credential report does not exist. Use "
+                "GenerateCredentialReport to generate a report."),
+            "ReportExpired": AwsError(
+                410, "ReportExpired",
+                "Credential report has expired. Use GenerateCredentialReport "
+                "to generate a new report."),
+        }[code]
+
+
+class StsService(QueryService):
+    """STS GetCallerIdentity and AssumeRole (issuing working temp keys)."""
+
+    name = "sts"
+    version = STS_VERSION
+    namespace = STS_NAMESPACE
+    internal_error_code = "InternalFailure"
+    actions = {"GetCallerIdentity": "get_caller_identity",
+               "AssumeRole": "assume_role"}
+
+    SESSION_NAME_RE = re.compile(r"[\w+=,.@-]{2,64}")
+    EXTERNAL_ID_RE = re.compile(r"[\w+=,.@:/-]{2,1224}")
+
+    def get_caller_identity(self, params, key):
+        return (_element("Arn", key.arn) + _element("UserId", key.user_id) +
+                _element("Account", key.account))
+
+    @staticmethod
+    def _validation(message):
+        return AwsError(400, "ValidationError", message)
+
+    def _required(self, params, name, field):
+        value = params.get(name)
+        if value is None:
+            raise self._validation(
+                "1 validation error detected: Value null at '%s' failed to "
+                "satisfy constraint: Member must not be null" % field)
+        return value
+
+    def assume_role(self, params, key):
+        role_arn = self._required(params, "RoleArn", "roleArn")
+        session = self._required(params, "RoleSessionName", "roleSessionName")
+        if not self.SESSION_NAME_RE.fullmatch(session):
+            raise self._validation(
+                "1 validation error detected: Value '%s' at 'roleSessionName' "
+                "failed to satisfy constraint: Member must satisfy regular "
+                "expression pattern: [\\w+=,.@-]* and have length between 2 "
+                "and 64" % session)
+        external_id = params.get("ExternalId")
+        if external_id is not None and \
+                not self.EXTERNAL_ID_RE.fullmatch(external_id):
+            raise self._validation(
+                "1 validation error detected: Value at 'externalId' failed to "
+                "satisfy constraint: Member must satisfy regular expression "
+                "pattern: [\\w+=,.@:\\/-]* and have length between 2 and 1224")
+        try:
+            duration = int(params.get("DurationSeconds", "3600"))
+        except ValueError:
+            raise self._validation("Value for parameter DurationSeconds is "
+                                   "not a valid integer")
+        if not 900 <= duration <= 43200:
+            raise self._validation(
+                "1 validation error detected: Value '%d' at 'durationSeconds' "
+                "failed to satisfy constraint: Member must have value %s" % (
+                    duration, "greater than or equal to 900" if duration < 900
+                    else "less than or equal to 43200"))
+
+        role = next((r for r in self.state.roles if r.arn == role_arn), None)
+        if role is None or not role.trusts(key) or (
+                role.external_id is not None and
+                (external_id is None or not hmac.compare_digest(
+                    role.external_id.encode(), external_id.encode()))):
+            raise AwsError(403, "AccessDenied",
+                           "User: %s is not authorized to perform: "
+                           "sts:AssumeRole on resource: %s" % (key.arn,
+                                                               role_arn))
+        if key.kind == "issued" and duration > 3600:
+            raise self._validation(
+                "The requested DurationSeconds exceeds the 1 hour session "
+                "limit for roles assumed by role chaining.")
+        if duration > role.max_session_duration:
+            raise self._validation("The requested DurationSeconds exceeds "
+                                   "the MaxSessionDuration set for this role.")
+
+        issued = self.state.keystore.issue(role, session, duration)
+        return ("    <AssumedRoleUser>\n" +
+                _element("AssumedRoleId", issued.user_id, 6) +
+                _element("Arn", issued.arn, 6) +
+                "    </AssumedRoleUser>\n"
+                "    <Credentials>\n" +
+                _element("AccessKeyId", issued.access_key_id, 6) +
+                _element("SecretAccessKey", issued.secret, 6) +
+                _element("SessionToken", issued.session_token, 6) +
+                _element("Expiration", iso8601(issued.expiration), 6) +
+                "    </Credentials>\n")
+
+
+def _json_response(status, obj, error_code=None, headers=None):
+    return Response(status, json.dumps(obj, indent=2) + "\n",
+                    "application/json", headers, error_code)
+
+
+def _text_response(status, text, error_code=None, headers=None):
+    return Response(status, text, "text/plain", headers, error_code)
+
+
+def _plain_fault(fault):
+    """ECS/IMDS have no AWS error XML; faults answer plain statuses."""
+    status = {"throttle": 429, "limit_exceeded": 429, "http500": 500,
+              "http503": 503}.get(fault.kind, fault.status)
+    return _text_response(status, "fake_aws: injected %s\n" % fault.kind,
+                          error_code=fault.code or fault.kind)
+
+
+class EcsCredentialsEndpoint:
+    """The ECS/EKS container credential endpoint (AWS_CONTAINER_*)."""
+
+    def __init__(self, config, clock):
+        self.config = config
+        self.clock = clock
+
+    def authorize(self, method, headers):
+        """Return (action, error Response or None)."""
+        if method != "GET":
+            return "GetCredentials", _text_response(
+                405, "fake_aws: the ECS credential endpoint takes GET only\n")
+        token = self.config["token"]
+        if token is None:
+            return "GetCredentials", None
+        sent = headers.get("Authorization")
+        if sent is None:
+            return "GetCredentials", _json_response(401, {
+                "code": "MissingAuthorization",
+                "message": "Authorization header is required"},
+                "MissingAuthorization")
+        if not hmac.compare_digest(sent.encode(), token.encode()):
+            return "GetCredentials", _json_response(403, {
+                "code": "AccessDenied",
+                "message": "Authorization token is not valid"},
+                "AccessDenied")
+        return "GetCredentials", None
+
+    def answer(self):
+        key = self.config["key"]
+        return _json_response(200, {
+            "AccessKeyId": key.access_key_id,
+            "SecretAccessKey": key.secret,
+            "Token": key.session_token,
+            "Expiration": iso8601(key.expiration_for_display(
+                self.clock.now())),
+            "RoleArn": self.config["role_arn"],
+        })
+
+
+class ImdsEndpoint:
+    """IMDSv2: a PUT for a session token, then GETs that must carry it."""
+
+    TOKEN_PATH = "/latest/api/token"
+    CREDS_PATH = "/latest/meta-data/iam/security-credentials/"
+
+    def __init__(self, config, clock, region):
+        self.config = config
+        self.clock = clock
+        self.region = region
+        self._lock = threading.Lock()
+        self._tokens = {}        # token -> expiry (epoch)
+
+    @classmethod
+    def action_for(cls, method, path):
+        if path == cls.TOKEN_PATH:
+            return "GetToken"
+        if path.rstrip("/") == cls.CREDS_PATH.rstrip("/"):
+            return "ListRoles"
+        if path.startswith(cls.CREDS_PATH):
+            return "GetRoleCredentials"
+        return "GetMetadata"
+
+    def authorize(self, method, path, headers):
+        """Return (action, error Response or None) before any fault."""
+        action = self.action_for(method, path)
+        if action == "GetToken":
+            if method != "PUT":
+                return action, _text_response(405, "Method Not Allowed\n")
+            if headers.get("X-Forwarded-For") is not None:
+                return action, _text_response(403, "Forbidden\n")
+            ttl = headers.get("X-aws-ec2-metadata-token-ttl-seconds")
+            if ttl is None or not ttl.isdigit() or \
+                    not 1 <= int(ttl) <= 21600:
+                return action, _text_response(
+                    400, "Bad Request: X-aws-ec2-metadata-token-ttl-seconds "
+                    "must be 1..21600\n", "BadRequest")
+            return action, None
+        if method != "GET":
+            return action, _text_response(405, "Method Not Allowed\n")
+        token = headers.get("X-aws-ec2-metadata-token")
+        if token is None:
+            if self.config["allow_v1"]:
+                return action, None
+            return action, _text_response(401, "Unauthorized\n",
+                                          "MissingToken")
+        with self._lock:
+            expiry = self._tokens.get(token)
+        if expiry is None or expiry <= self.clock.now():
+            return action, _text_response(401, "Unauthorized\n",
+                                          "InvalidToken")
+        return action, None
+
+    def answer(self, action, path, headers):
+        if action == "GetToken":
+            ttl = int(headers["X-aws-ec2-metadata-token-ttl-seconds"])
+            token = base64.urlsafe_b64encode(secrets.token_bytes(42)).decode()
+            with self._lock:
+                self._tokens[token] = self.clock.now() + ttl
+            return _text_response(200, token, headers={
+                "X-aws-ec2-metadata-token-ttl-seconds": str(ttl)})
+        role = self.config["role"]
+        key = self.config["key"]
+        now = self.clock.now()
+        if action == "ListRoles":
+            return _text_response(200, role)
+        if action == "GetRoleCredentials":
+            if path[len(self.CREDS_PATH):] != role:
+                return _text_response(404, "Not Found\n", "NotFound")
+            return _json_response(200, {
+                "Code": "Success",
+                "LastUpdated": iso8601(now),
+                "Type": "AWS-HMAC",
+                "AccessKeyId": key.access_key_id,
+                "SecretAccessKey": key.secret,
+                "Token": key.session_token,
+                "Expiration": iso8601(key.expiration_for_display(now)),
+            })
+        if path == "/latest/meta-data/iam/info":
+            return _json_response(200, {
+                "Code": "Success", "LastUpdated": iso8601(now),
+                "InstanceProfileArn": self.config["instance_profile_arn"],
+                "InstanceProfileId": derived_id(
+                    "AIPA", self.config["instance_profile_arn"])})
+        if path == "/latest/dynamic/instance-identity/document":
+            return _json_response(200, {
+                "accountId": key.account, "region": self.region,
+                "instanceId": "i-0fake0000000000001",
+                "availabilityZone": self.region + "a"})
+        if path == "/latest/meta-data/placement/region":
+            return _text_response(200, self.region)
+        return _text_response(404, "Not Found\n", "NotFound")
+
+
+# -------------------------------------------------------------- HTTP server
+
+class ServerState:
+    """Everything the handler threads share."""
+
+    def __init__(self, scenario):
+        self.lock = threading.Lock()
+        self.clock = scenario.clock
+        self.started_at = self.clock.now()
+        self.roles = scenario.roles
+        self.reports = scenario.reports
+        self.keystore = KeyStore(scenario.keys, self.clock)
+        self.faults = FaultInjector(scenario.faults)
+        self.ecs = EcsCredentialsEndpoint(scenario.ecs, self.clock) \
+            if scenario.ecs else None
+        self.imds = ImdsEndpoint(scenario.imds, self.clock,
+                                 scenario.sts_regions[0]) \
+            if scenario.imds else None
+        self.sts_regions = scenario.sts_regions
+        self.iam = IamService(self)
+        self.sts = StsService(self)
+        self.verifier = None      # needs the port; set by FakeAwsServer
+        self.log = None
+
+
+class RequestLog:
+    """Appends one JSON object per request; safe across handler threads."""
+
+    def __init__(self, path):
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._file = open(path, "a", encoding="utf-8") if path else None
+
+    def write(self, record):
+        with self._lock:
+            self._seq += 1
+            if self._file is None:
+                return
+            record = dict(ts=datetime.now(timezone.utc).strftime(
+                "%Y-%m-%dT%H:%M:%S.%fZ"), seq=self._seq, **record)
+            self._file.write(json.dumps(record) + "\n")
+            self._file.flush()
+
+    def close(self):
+        if self._file:
+            self._file.close()
+
+
+class FakeAwsHandler(BaseHTTPRequestHandler):
+    """Routes each request, applies faults, writes the answer and the log."""
+
+    protocol_version = "HTTP/1.1"    # keep-alive, as AWS; clients reuse
+    server_version = "fake_aws/1"
+    sys_version = ""
+
+    def log_message(self, fmt, *args):   # the JSONL log replaces this
+        if self.server.verbose:
+            sys.stderr.write("fake_aws: %s\n" % (fmt % args))
+
+    def do_GET(self):
+        self._serve()
+
+    do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_GET
+
+    # -- request plumbing
+
+    def _read_body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _raw_path(self):
+        """The request target as sent (origin form), query included."""
+        if self.path.startswith(("http://", "https://")):
+            parts = urlsplit(self.path)
+            return parts.path + ("?" + parts.query if parts.query else "")
+        return self.path
+
+    def _params(self, raw_path, body):
+        """Query-protocol parameters from the query string and a form body."""
+        params = {}
+        query = urlsplit(raw_path).query
+        pairs = parse_qsl(query, keep_blank_values=True)
+        ctype = self.headers.get("Content-Type", "")
+        if body and ctype.lower().startswith(
+                "application/x-www-form-urlencoded"):
+            pairs += parse_qsl(body.decode("utf-8", "replace"),
+                               keep_blank_values=True)
+        for name, value in pairs:
+            params.setdefault(name, value)
+        return params
+
+    # -- the main path
+
+    def _serve(self):
+        started = time.monotonic()
+        state = self.server.state
+        record = {"client": "%s:%d" % self.client_address[:2],
+                  "method": self.command, "path": None, "service": None,
+                  "action": None, "access_key_id": None, "key_name": None,
+                  "key_kind": None, "session_token_present": False,
+                  "session_token_ref": None, "session_token_signed": False,
+                  "signature_ok": None, "status": None, "error_code": None,
+                  "fault": None, "detail": None}
+        try:
+            body = self._read_body()
+            raw_path = self._raw_path()
+            path = urlsplit(raw_path).path
+            record["path"] = path
+            response = self._route(state, raw_path, path, body, record)
+            self._send(response)
+            record["status"] = response.status
+            record["error_code"] = response.error_code
+        except DropConnection:
+            # Like a server that died mid-request: the client sees the
+            # connection close with no status line at all.
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        except (ValueError, OSError) as err:
+            # A malformed body/chunk or a client that went away.
+            self.close_connection = True
+            record["detail"] = "bad request: %s" % err
+            self._try_send(_text_response(400, "fake_aws: bad request\n"),
+                           record)
+        except Exception as err:  # a bug in the fake: say so, loudly
+            self.close_connection = True
+            record["detail"] = "fake_aws internal error: %r" % err
+            traceback.print_exc(file=sys.stderr)
+            self._try_send(_text_response(
+                500, "fake_aws internal error (see its stderr)\n",
+                "FakeInternalError"), record)
+        finally:
+            record["duration_ms"] = int((time.monotonic() - started) * 1000)
+            state.log.write(record)
+
+    def _try_send(self, response, record):
+        try:
+            self._send(response)
+            record["status"] = response.status
+            record["error_code"] = response.error_code
+        except OSError:
+            pass
+
+    def _route(self, state, raw_path, path, body, record):
+        authorization = self.headers.get("Authorization", "")
+        if state.ecs and path == state.ecs.config["path"]:
+            return self._serve_ecs(state, record)
+        if path.startswith("/latest/"):
+            if state.imds is None:
+                return _text_response(404, "fake_aws: no imds in this "
+                                      "scenario\n", "NotFound")
+            return self._serve_imds(state, path, record)
+        if authorization.startswith("AWS4-HMAC-SHA256"):
+            service = SigV4Verifier.scope_service(authorization)
+            record["service"] = service
+            if service == "iam":
+                return self._serve_query(state.iam, state, raw_path, body,
+                                         record)
+            if service == "sts":
+                return self._serve_query(state.sts, state, raw_path, body,
+                                         record)
+            return _text_response(
+                404, "fake_aws: requests signed for service %r are not "
+                "served here (only iam and sts)\n" % service, "NoSuchService")
+        params = self._params(raw_path, body)
+        if "X-Amz-Signature" in params:
+            return _text_response(400, "fake_aws: presigned (query string) "
+                                  "SigV4 is not supported\n", "Unsupported")
+        if "Action" in params:
+            service = state.sts if params.get("Version") == STS_VERSION \
+                else state.iam
+            record["service"] = service.name
+            record["action"] = params["Action"]
+            return service.error(AwsError(
+                403, "MissingAuthenticationToken",
+                "Request is missing Authentication Token"), self._request_id())
+        return _text_response(
+            404, "fake_aws: nothing at %s %s. Served here: SigV4-signed "
+            "iam/sts Query requests, IMDS under /latest/, ECS at %s\n" % (
+                self.command, path,
+                state.ecs.config["path"] if state.ecs else "(not configured)"),
+            "NotFound")
+
+    @staticmethod
+    def _request_id():
+        return str(uuid.uuid4())
+
+    def _apply_faults(self, state, service, action, key, record, on_error):
+        """Run the faults that fire; return an error Response or None."""
+        for fault in state.faults.pick(service, action, key):
+            record["fault"] = fault.describe()
+            if fault.seconds:
+                time.sleep(fault.seconds)
+            if fault.kind == "slow":
+                continue
+            if fault.kind == "drop":
+                raise DropConnection()
+            return on_error(fault)
+        return None
+
+    def _serve_query(self, service, state, raw_path, body, record):
+        request_id = self._request_id()
+        auth = AuthResult()
+        try:
+            try:
+                key = state.verifier.verify(self.command, raw_path,
+                                            self.headers, body, auth)
+            finally:
+                record.update(
+                    access_key_id=auth.access_key_id,
+                    key_name=auth.key.name if auth.key else None,
+                    key_kind=auth.key.kind if auth.key else None,
+                    session_token_present=auth.token_present,
+                    session_token_ref=auth.token_ref,
+                    session_token_signed=auth.token_signed,
+                    signature_ok=auth.signature_ok, detail=auth.detail)
+            params = self._params(raw_path, body)
+            record["action"] = params.get("Action")
+            action = service.check_action(params)
+            faulted = self._apply_faults(
+                state, service.name, action, key, record,
+                lambda fault: service.error(service.fault_error(fault),
+                                            request_id))
+            if faulted is not None:
+                return faulted
+            return service.success(action, service.handle(action, params, key),
+                                   request_id)
+        except AwsError as err:
+            if record["action"] is None:
+                record["action"] = self._params(raw_path, body).get("Action")
+            if record["detail"] is None:
+                record["detail"] = err.message
+            return service.error(err, request_id)
+
+    def _serve_ecs(self, state, record):
+        record["service"] = "ecs"
+        action, refused = state.ecs.authorize(self.command, self.headers)
+        record["action"] = action
+        if refused is not None:
+            return refused
+        key = state.ecs.config["key"]
+        record.update(access_key_id=key.access_key_id, key_name=key.name,
+                      key_kind=key.kind)
+        faulted = self._apply_faults(state, "ecs", action, None, record,
+                                     _plain_fault)
+        return faulted or state.ecs.answer()
+
+    def _serve_imds(self, state, path, record):
+        record["service"] = "imds"
+        action, refused = state.imds.authorize(self.command, path,
+                                               self.headers)
+        record["action"] = action
+        record["session_token_present"] = \
+            "X-aws-ec2-metadata-token" in self.headers
+        if refused is not None:
+            return refused
+        if action == "GetRoleCredentials":
+            key = state.imds.config["key"]
+            record.update(access_key_id=key.access_key_id, key_name=key.name,
+                          key_kind=key.kind)
+        faulted = self._apply_faults(state, "imds", action, None, record,
+                                     _plain_fault)
+        return faulted or state.imds.answer(action, path, self.headers)
+
+    def _send(self, response):
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+        self.wfile.flush()
+
+
+class FakeAwsServer(ThreadingHTTPServer):
+    daemon_threads = True            # a slow answer must not block exit
+    allow_reuse_address = True
+
+    def __init__(self, state, verbose=False):
+        super().__init__(("127.0.0.1", 0), FakeAwsHandler)
+        self.state = state
+        self.verbose = verbose
+        self.port = self.server_address[1]
+        state.verifier = SigV4Verifier(
+            state.keystore, state.clock,
+            {"iam": [IAM_REGION], "sts": state.sts_regions}, self.port)
+
+
+def write_port_file(path, port):
+    """Write atomically so a reader never sees a partial number."""
+    tmp = "%s.tmp.%d" % (path, os.getpid())
+    with open(tmp, "w") as handle:
+        handle.write("%d\n" % port)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Fake AWS IAM/STS/ECS/IMDS endpoint for reportpipe tests "
+                    "(see the module docstring for the scenario format).")
+    parser.add_argument("--scenario", required=True,
+                        help="scenario JSON file")
+    parser.add_argument("--port-file", required=True,
+                        help="written (atomically) with the port once "
+                             "listening; removed on exit")
+    parser.add_argument("--log", help="append one JSON line per request here")
+    parser.add_argument("--max-seconds", type=float, default=600,
+                        help="stop after this long even if nobody asks "
+                             "(default 600)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="also print each request line on stderr")
+    args = parser.parse_args(argv)
+
+    try:
+        scenario = Scenario(args.scenario)
+    except ScenarioError as err:
+        sys.stderr.write("fake_aws: scenario: %s\n" % err)
+        return 2
+
+    state = ServerState(scenario)
+    try:
+        state.log = RequestLog(args.log)
+    except OSError as err:
+        sys.stderr.write("fake_aws: cannot open log %s: %s\n" % (
+            args.log, err.strerror))
+        return 2
+    server = FakeAwsServer(state, args.verbose)
+
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    thread = threading.Thread(target=server.serve_forever,
+                              kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    write_port_file(args.port_file, server.port)
+    sys.stderr.write("fake_aws: listening on 127.0.0.1:%d (pid %d)\n" % (
+        server.port, os.getpid()))
+    sys.stderr.flush()
+
+    # Event.wait wakes up for the signal handler, and times out for
+    # --max-seconds, so a forgotten fake cannot outlive its test for long.
+    if not stop.wait(args.max_seconds):
+        sys.stderr.write("fake_aws: --max-seconds reached, stopping\n")
+    server.shutdown()
+    server.server_close()
+    state.log.close()
+    try:
+        os.unlink(args.port_file)
+    except OSError:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
