@@ -294,8 +294,8 @@ static void target_free(target *t)
 	free(t->prefix);
 }
 
-static rp_status target_parse(const char *endpoint, target *t, char *err,
-			      size_t errlen)
+static rp_status target_parse(const char *endpoint, const char *prefix,
+			      target *t, char *err, size_t errlen)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
@@ -313,7 +313,10 @@ static rp_status target_parse(const char *endpoint, target *t, char *err,
 	}
 	curl_url_get(u, CURLUPART_PORT, &port, 0);
 	curl_url_get(u, CURLUPART_PATH, &path, 0);
-	t->host = port ? rp_asprintf("%s:%s", host, port) : rp_strdup(host);
+	if (!prefix)
+		prefix = "";
+	t->host = port ? rp_asprintf("%s%s:%s", prefix, host, port)
+		       : rp_asprintf("%s%s", prefix, host);
 	t->base = rp_asprintf("%s://%s", scheme, t->host ? t->host : "");
 	t->prefix = rp_strdup(path && strcmp(path, "/") != 0 ? path : "");
 	if (t->prefix) {
@@ -461,7 +464,7 @@ static rp_status request_loop(rp_http *http, const rp_aws_config *cfg,
 	st = rp_aws_endpoint(cfg, call->service, region, &endpoint, &signing,
 			     err, errlen);
 	if (!st)
-		st = target_parse(endpoint, &t, err, errlen);
+		st = target_parse(endpoint, call->host_prefix, &t, err, errlen);
 	if (st)
 		goto out;
 	for (int attempt = 1;; attempt++) {

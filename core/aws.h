@@ -89,6 +89,7 @@ typedef struct rp_aws_call {
 	size_t body_len;
 	int s3;                  /* S3 signing rules: no normalisation, single
 				    encoding, signed x-amz-content-sha256 */
+	const char *host_prefix; /* "bucket." for virtual-hosted S3, or NULL */
 } rp_aws_call;
 
 /* A client: a section's config with its region, endpoint cache and

@@ -16,6 +16,7 @@
 
 #include "engine.h"
 #include "log.h"
+#include "spool.h"
 #include "template.h"
 
 const rp_option rp_pipeline_options[] = {
@@ -267,6 +268,9 @@ static rp_status bind_instance(rp_engine *eng, rp_instance *in, char *err,
 	in->plugin = lp;
 	if (sec->kind == RP_SECTION_FORMAT) {
 		in->proto.format = in;
+		in->proto.name = sec->inst;
+		in->proto.media_type = lp->desc.media_type;
+		in->proto.extension = lp->desc.extension;
 	} else if (sec->kind == RP_SECTION_SINK) {
 		rp_kv *ik = rp_section_get(sec, "input");
 		char **names = NULL;
@@ -496,8 +500,8 @@ rp_status rp_engine_expand(const rp_instance *self, const char *tmpl,
 		/* Sample values at check time, so paths can be compared. */
 		.source = ds ? ds->meta.source : "SOURCE",
 		.account_id = ds ? ds->meta.account_id : "000000000000",
-		.format = a ? a->format->sec->inst : "",
-		.ext = a ? a->format->plugin->desc.extension : "",
+		.format = a ? a->name : "",
+		.ext = a ? a->extension : "",
 		.date = ds ? ds->meta.generated_time : eng->info.run_time,
 		.now = eng->info.run_time,
 	};
@@ -564,7 +568,7 @@ static int run_sources(rp_engine *eng)
 }
 
 static void dry_run_sink(rp_engine *eng, rp_instance *sink,
-			 const rp_engine_dataset *ed, rp_artifact **arts)
+			 const rp_dataset *ds, const rp_artifact *const *arts)
 {
 	for (size_t k = 0; k < sink->ninputs; k++) {
 		const rp_artifact *a = arts[k];
@@ -572,11 +576,10 @@ static void dry_run_sink(rp_engine *eng, rp_instance *sink,
 		rp_status st = RP_OK;
 
 		if (sink->plugin->desc.preview)
-			st = sink->plugin->desc.preview(sink, &rp_host_services,
-							ed->ds, a, &line);
-		fprintf(eng->out, "  %s would deliver %s (%s, %zu bytes)%s%s\n",
-			sink->where, a->format->where,
-			a->format->plugin->desc.media_type, a->buf.len,
+			st = sink->plugin->desc.preview(sink, &rp_host_services, ds, a,
+							&line);
+		fprintf(eng->out, "  %s would deliver format.%s (%s, %zu bytes)%s%s\n",
+			sink->where, a->name, a->media_type, a->buf.len,
 			line ? ": " : "", line ? line : "");
 		if (st)
 			fprintf(eng->out, "  %s: preview failed: %s\n", sink->where,
@@ -585,19 +588,290 @@ static void dry_run_sink(rp_engine *eng, rp_instance *sink,
 	}
 }
 
+/* Calls one sink; logs the outcome.  Returns nonzero on failure. */
+static int deliver_to(rp_instance *sink, const rp_dataset *ds,
+		      const rp_artifact *const *arts, const char *what)
+{
+	struct timespec t0;
+	rp_status st;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clear_error(sink);
+	st = sink->plugin->desc.deliver(sink, &rp_host_services, ds, arts,
+					sink->ninputs);
+	if (st) {
+		rp_log(RP_LOG_ERROR, sink->where,
+		       "not delivered %s (account %s): %s", what, ds->meta.account_id,
+		       instance_error(sink, st));
+		return 1;
+	}
+	rp_log(RP_LOG_INFO, sink->where, "delivered %s (%.1f ms)", what,
+	       ms_since(&t0));
+	return 0;
+}
+
+static rp_instance *find_sink(rp_engine *eng, const char *name)
+{
+	for (size_t i = 0; i < eng->ninst; i++)
+		if (eng->inst[i].sec->kind == RP_SECTION_SINK &&
+		    strcmp(eng->inst[i].sec->inst, name) == 0)
+			return &eng->inst[i];
+	return NULL;
+}
+
+/* Delivers what earlier runs could not.  Returns the failures. */
+static size_t replay_spool(rp_engine *eng)
+{
+	char **dirs = NULL, err[1024];
+	size_t n = 0, failures = 0;
+
+	if (rp_spool_list(eng->state_dir, &dirs, &n))
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		rp_spool_entry e;
+
+		err[0] = '\0';
+		if (rp_spool_load(dirs[i], &e, err, sizeof(err))) {
+			rp_log(RP_LOG_ERROR, "spool", "%s; entry kept", err);
+			failures++;
+			continue;
+		}
+		for (size_t p = 0; p < e.npending; p++) {
+			rp_instance *sink = find_sink(eng, e.pending[p]);
+			rp_artifact *arts = NULL;
+			const rp_artifact **chosen = NULL;
+			const char *missing = NULL;
+			char what[160];
+
+			if (!sink) {
+				rp_log(RP_LOG_ERROR, "spool",
+				       "%s: [sink.%s] is no longer in the pipeline; delete the entry if it is not needed",
+				       e.dir, e.pending[p]);
+				failures++;
+				continue;
+			}
+			arts = calloc(sink->ninputs + 1, sizeof(*arts));
+			chosen = calloc(sink->ninputs + 1, sizeof(*chosen));
+			for (size_t k = 0; arts && chosen && k < sink->ninputs; k++) {
+				const rp_spooled_artifact *sa = NULL;
+
+				for (size_t j = 0; j < e.narts; j++)
+					if (!strcmp(e.arts[j].format, sink->inputs[k]->sec->inst))
+						sa = &e.arts[j];
+				if (!sa) {
+					missing = sink->inputs[k]->sec->inst;
+					break;
+				}
+				arts[k].format = NULL;
+				arts[k].name = sa->format;
+				arts[k].media_type = sa->media_type;
+				arts[k].extension = sa->extension;
+				arts[k].buf.data = sa->data;
+				arts[k].buf.len = sa->len;
+				chosen[k] = &arts[k];
+			}
+			snprintf(what, sizeof(what), "from the spool (%s, source.%s)",
+				 e.id, e.ds->meta.source);
+			if (!arts || !chosen) {
+				failures++;
+			} else if (missing) {
+				rp_log(RP_LOG_ERROR, sink->where,
+				       "spool entry %s has no artifact of format.%s, which the sink now takes; entry kept",
+				       e.dir, missing);
+				failures++;
+			} else if (deliver_to(sink, e.ds, chosen, what)) {
+				failures++;
+			} else if (rp_spool_done(e.dir, e.pending[p], err, sizeof(err))) {
+				rp_log(RP_LOG_ERROR, "spool", "%s", err);
+			}
+			free(arts);
+			free(chosen);
+		}
+		rp_spool_entry_free(&e);
+	}
+	rp_strv_free(dirs, n);
+	return failures;
+}
+
+/* Renders every format for one dataset; a failed one has name NULL. */
+static void render_all(rp_engine *eng, const rp_engine_dataset *ed,
+		       rp_artifact *arts)
+{
+	size_t f = 0;
+
+	for (size_t i = 0; i < eng->ninst; i++) {
+		rp_instance *in = &eng->inst[i];
+		struct timespec t0;
+		rp_status st;
+
+		if (in->sec->kind != RP_SECTION_FORMAT)
+			continue;
+		arts[f] = in->proto;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		clear_error(in);
+		st = in->plugin->desc.render(in, &rp_host_services, ed->ds, &arts[f]);
+		if (st) {
+			rp_log(RP_LOG_ERROR, in->where, "%s: %s", ed->source->where,
+			       instance_error(in, st));
+			rp_buf_free(&arts[f].buf);
+			arts[f].name = NULL;
+		} else {
+			rp_log(RP_LOG_INFO, in->where, "%zu bytes (%.1f ms)",
+			       arts[f].buf.len, ms_since(&t0));
+		}
+		f++;
+	}
+}
+
+/* The artifacts a sink takes, in `input =` order; the name of a format
+ * that failed to render, or NULL. */
+static const char *choose(rp_engine *eng, const rp_instance *sink,
+			  rp_artifact *arts, const rp_artifact **chosen)
+{
+	for (size_t k = 0; k < sink->ninputs; k++) {
+		size_t idx = 0;
+
+		for (size_t j = 0; j < eng->ninst; j++) {
+			if (&eng->inst[j] == sink->inputs[k])
+				break;
+			idx += eng->inst[j].sec->kind == RP_SECTION_FORMAT;
+		}
+		chosen[k] = &arts[idx];
+		if (!arts[idx].name)
+			return sink->inputs[k]->where;
+	}
+	return NULL;
+}
+
+static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
+			  rp_artifact *arts, size_t nformat,
+			  const rp_artifact **chosen, int dry_run)
+{
+	const char *pending[256];
+	rp_spooled_artifact keep[64];
+	size_t npending = 0, nkeep = 0, failures = 0;
+	char *entry = NULL, err[1024], what[128];
+
+	render_all(eng, ed, arts);
+	if (dry_run) {
+		fprintf(eng->out, "%s: %zu rows, account %s\n", ed->source->where,
+			ed->ds->table.nrows, ed->ds->meta.account_id);
+		for (size_t i = 0; i < eng->ninst; i++) {
+			rp_instance *in = &eng->inst[i];
+			const char *missing;
+
+			if (in->sec->kind != RP_SECTION_SINK)
+				continue;
+			missing = choose(eng, in, arts, chosen);
+			if (missing)
+				fprintf(eng->out, "  %s would deliver nothing: %s failed\n",
+					in->where, missing);
+			else
+				dry_run_sink(eng, in, ed->ds, chosen);
+		}
+		return 0;
+	}
+	/* Write-ahead: what the sinks are about to get is on disk first. */
+	for (size_t k = 0; k < nformat && nkeep < 64; k++)
+		if (arts[k].name)
+			keep[nkeep++] = (rp_spooled_artifact){
+				(char *)arts[k].name, (char *)arts[k].media_type,
+				(char *)arts[k].extension, arts[k].buf.data, arts[k].buf.len};
+	for (size_t i = 0; i < eng->ninst && npending < 256; i++)
+		if (eng->inst[i].sec->kind == RP_SECTION_SINK &&
+		    !choose(eng, &eng->inst[i], arts, chosen))
+			pending[npending++] = eng->inst[i].sec->inst;
+	err[0] = '\0';
+	if (npending && rp_spool_write(eng->state_dir, ed->ds, keep, nkeep, pending,
+				       npending, &entry, err, sizeof(err)))
+		rp_log(RP_LOG_ERROR, "spool",
+		       "%s; delivering anyway, but what fails now cannot be retried",
+		       err);
+	snprintf(what, sizeof(what), "for %s", ed->source->where);
+	for (size_t i = 0; i < eng->ninst; i++) {
+		rp_instance *in = &eng->inst[i];
+		const char *missing;
+
+		if (in->sec->kind != RP_SECTION_SINK)
+			continue;
+		missing = choose(eng, in, arts, chosen);
+		if (missing) {
+			rp_log(RP_LOG_ERROR, in->where,
+			       "not delivered for %s (account %s): %s failed",
+			       ed->source->where, ed->ds->meta.account_id, missing);
+			failures++;
+		} else if (deliver_to(in, ed->ds, chosen, what)) {
+			failures++;
+			if (entry)
+				rp_log(RP_LOG_WARN, in->where,
+				       "kept in %s for the next run", entry);
+		} else if (entry &&
+			   rp_spool_done(entry, in->sec->inst, err, sizeof(err))) {
+			rp_log(RP_LOG_ERROR, "spool", "%s", err);
+		}
+	}
+	free(entry);
+	return failures;
+}
+
+/* Takes the lock and creates state_dir.  Returns an RP_EXIT_* code. */
+static int prepare_state(rp_engine *eng, int *lock)
+{
+	char err[1024];
+	rp_status st;
+
+	*lock = -1;
+	st = rp_mkdirs(eng->state_dir, 0700, err, sizeof(err));
+	if (!st)
+		st = rp_lock_acquire(eng->state_dir, lock, err, sizeof(err));
+	if (st == RP_ERR_EXISTS) {
+		rp_log(RP_LOG_ERROR, NULL, "%s", err);
+		return RP_EXIT_LOCKED;
+	}
+	if (st) {
+		rp_log(RP_LOG_ERROR, NULL, "state_dir: %s", err);
+		return RP_EXIT_CONFIG;
+	}
+	return RP_EXIT_OK;
+}
+
+int rp_engine_retry(rp_engine *eng)
+{
+	int lock, rc = prepare_state(eng, &lock);
+	size_t failures;
+
+	if (rc)
+		return rc;
+	failures = replay_spool(eng);
+	rp_lock_release(lock);
+	if (failures) {
+		rp_log(RP_LOG_ERROR, NULL, "pipeline '%s': %zu spooled deliver%s failed",
+		       eng->name, failures, failures == 1 ? "y" : "ies");
+		return RP_EXIT_DELIVERY;
+	}
+	return RP_EXIT_OK;
+}
+
 int rp_engine_run(rp_engine *eng, int dry_run)
 {
 	size_t nformat = 0, failures = 0;
 	rp_artifact *arts = NULL;
-	rp_artifact **chosen = NULL;
-	int source_failures;
+	const rp_artifact **chosen = NULL;
+	int source_failures, lock = -1, rc;
 
 	eng->info.dry_run = dry_run;
+	if (!dry_run) {
+		rc = prepare_state(eng, &lock);
+		if (rc)
+			return rc;
+		failures += replay_spool(eng);
+	}
 	source_failures = run_sources(eng);
 	if (eng->ndatasets == 0) {
 		rp_log(RP_LOG_ERROR, NULL,
 		       "pipeline '%s': no source produced a dataset; nothing was delivered",
 		       eng->name);
+		rp_lock_release(lock);
 		return RP_EXIT_SOURCE;
 	}
 	for (size_t i = 0; i < eng->ninst; i++)
@@ -608,98 +882,21 @@ int rp_engine_run(rp_engine *eng, int dry_run)
 		free(arts);
 		free(chosen);
 		rp_log(RP_LOG_ERROR, NULL, "out of memory");
+		rp_lock_release(lock);
 		return RP_EXIT_DELIVERY;
 	}
 	if (dry_run)
 		fprintf(eng->out, "dry run of pipeline '%s': nothing is delivered\n",
 			eng->name);
 	for (size_t d = 0; d < eng->ndatasets; d++) {
-		const rp_engine_dataset *ed = &eng->datasets[d];
-		size_t f = 0;
-
-		if (dry_run)
-			fprintf(eng->out, "%s: %zu rows, account %s\n",
-				ed->source->where, ed->ds->table.nrows,
-				ed->ds->meta.account_id);
-		for (size_t i = 0; i < eng->ninst; i++) {
-			rp_instance *in = &eng->inst[i];
-			struct timespec t0;
-			rp_status st;
-
-			if (in->sec->kind != RP_SECTION_FORMAT)
-				continue;
-			arts[f].format = in;
-			clock_gettime(CLOCK_MONOTONIC, &t0);
-			clear_error(in);
-			st = in->plugin->desc.render(in, &rp_host_services, ed->ds,
-						     &arts[f]);
-			if (st) {
-				rp_log(RP_LOG_ERROR, in->where, "%s: %s",
-				       ed->source->where, instance_error(in, st));
-				rp_buf_free(&arts[f].buf);
-				arts[f].format = NULL; /* marks a failed render */
-			} else {
-				rp_log(RP_LOG_INFO, in->where, "%zu bytes (%.1f ms)",
-				       arts[f].buf.len, ms_since(&t0));
-			}
-			f++;
-		}
-		for (size_t i = 0; i < eng->ninst; i++) {
-			rp_instance *in = &eng->inst[i];
-			const char *missing = NULL;
-			struct timespec t0;
-			rp_status st;
-
-			if (in->sec->kind != RP_SECTION_SINK)
-				continue;
-			for (size_t k = 0; k < in->ninputs; k++) {
-				/* Formats are instances in order; find ours. */
-				size_t idx = 0;
-
-				for (size_t j = 0; j < eng->ninst; j++) {
-					if (&eng->inst[j] == in->inputs[k])
-						break;
-					idx += eng->inst[j].sec->kind == RP_SECTION_FORMAT;
-				}
-				chosen[k] = &arts[idx];
-				if (!arts[idx].format)
-					missing = in->inputs[k]->where;
-			}
-			if (missing) {
-				rp_log(RP_LOG_ERROR, in->where,
-				       "not delivered for %s (account %s): %s failed",
-				       ed->source->where, ed->ds->meta.account_id,
-				       missing);
-				failures++;
-				continue;
-			}
-			if (dry_run) {
-				dry_run_sink(eng, in, ed, chosen);
-				continue;
-			}
-			clock_gettime(CLOCK_MONOTONIC, &t0);
-			clear_error(in);
-			st = in->plugin->desc.deliver(in, &rp_host_services, ed->ds,
-						      (const rp_artifact *const *)chosen,
-						      in->ninputs);
-			if (st) {
-				rp_log(RP_LOG_ERROR, in->where,
-				       "not delivered for %s (account %s): %s",
-				       ed->source->where, ed->ds->meta.account_id,
-				       instance_error(in, st));
-				failures++;
-			} else {
-				rp_log(RP_LOG_INFO, in->where, "delivered (%.1f ms)",
-				       ms_since(&t0));
-			}
-		}
-		for (size_t k = 0; k < nformat; k++) {
+		failures += run_dataset(eng, &eng->datasets[d], arts, nformat, chosen,
+					dry_run);
+		for (size_t k = 0; k < nformat; k++)
 			rp_buf_free(&arts[k].buf);
-			arts[k].format = NULL;
-		}
 	}
 	free(arts);
 	free(chosen);
+	rp_lock_release(lock);
 	if (failures || source_failures) {
 		rp_log(RP_LOG_ERROR, NULL,
 		       "pipeline '%s': %zu delivery failure%s, %d source failure%s",

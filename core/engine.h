@@ -21,13 +21,17 @@ enum {
 	RP_EXIT_OK = 0,          /* everything delivered */
 	RP_EXIT_DELIVERY = 1,    /* some delivery failed */
 	RP_EXIT_CONFIG = 2,      /* usage or configuration error; nothing done */
-	RP_EXIT_SOURCE = 3       /* a source failed; nothing to deliver */
+	RP_EXIT_SOURCE = 3,      /* a source failed; nothing to deliver */
+	RP_EXIT_LOCKED = 4       /* another run holds the lock */
 };
 
 typedef struct rp_engine rp_engine;
 
 struct rp_artifact {
-	const rp_instance *format;
+	const rp_instance *format; /* NULL for one read back from the spool */
+	const char *name;          /* the [format.NAME]; NULL: rendering failed */
+	const char *media_type;
+	const char *extension;
 	rp_buf buf;
 };
 
@@ -83,8 +87,11 @@ extern const rp_option rp_pipeline_options[];
 rp_status rp_engine_open(const char *path, const char *const *extra_dirs,
 			 size_t nextra, rp_engine **out, char *err,
 			 size_t errlen);
-/* Returns an RP_EXIT_* code. */
+/* Delivers the spool first, then runs the sources, formatters and sinks.
+ * Returns an RP_EXIT_* code. */
 int rp_engine_run(rp_engine *eng, int dry_run);
+/* Delivers only the spool (`reportpipe retry`). */
+int rp_engine_retry(rp_engine *eng);
 void rp_engine_print_wiring(const rp_engine *eng, FILE *f);
 /* check --online: who each AWS section runs as.  Returns RP_EXIT_*. */
 int rp_engine_check_online(rp_engine *eng, FILE *f);

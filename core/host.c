@@ -187,17 +187,17 @@ static const void *host_artifact_data(const rp_artifact *a, size_t *len)
 
 static const char *host_artifact_format(const rp_artifact *a)
 {
-	return a->format->sec->inst;
+	return a->name;
 }
 
 static const char *host_artifact_media_type(const rp_artifact *a)
 {
-	return a->format->plugin->desc.media_type;
+	return a->media_type;
 }
 
 static const char *host_artifact_extension(const rp_artifact *a)
 {
-	return a->format->plugin->desc.extension;
+	return a->extension;
 }
 
 static rp_status host_expand(rp_instance *self, const char *tmpl,
@@ -305,6 +305,7 @@ static rp_status host_aws_request(rp_instance *self, const char *service,
 			.headers = req->headers,
 			.nheaders = req->nheaders, .body = req->body,
 			.body_len = req->body_len, .s3 = (flags & RP_AWS_S3) != 0,
+			.host_prefix = req->host_prefix,
 		};
 		st = rp_aws_request(aws, &call, &(*out)->http, &(*out)->aerr, err,
 				    sizeof(err));

@@ -15,6 +15,7 @@ static const char usage_text[] =
 	"Usage: reportpipe run -c FILE [--dry-run] [-v|-q]\n"
 	"       reportpipe -c FILE            (same as run)\n"
 	"       reportpipe check -c FILE [--online]\n"
+	"       reportpipe retry -c FILE      (deliver only what earlier runs could not)\n"
 	"       reportpipe plugins [NAME]\n"
 	"       reportpipe --help | --version\n"
 	"\n"
@@ -36,6 +37,7 @@ static const char usage_text[] =
 	"  1  some delivery failed\n"
 	"  2  usage or configuration error; nothing was done\n"
 	"  3  a source failed; nothing to deliver\n"
+	"  4  another run of this pipeline is in progress (the lock in state_dir)\n"
 	"\n"
 	"Environment: REPORTPIPE_PLUGIN_PATH (colon-separated plugin directories,\n"
 	"searched after the file's plugin_path and before " PKGLIBDIR ").\n";
@@ -62,7 +64,7 @@ static const char *builtin_plugin_dir(void)
 	return result;
 }
 
-/* check_only: 0 run, 1 check, 2 check --online. */
+/* check_only: 0 run, 1 check, 2 check --online, 3 retry. */
 static int cmd_run(const char *file, int check_only, int dry_run)
 {
 	const char *builtin = builtin_plugin_dir();
@@ -75,6 +77,11 @@ static int cmd_run(const char *file, int check_only, int dry_run)
 	if (st) {
 		rp_log(RP_LOG_ERROR, NULL, "%s", st == RP_ERR_NOMEM ? "out of memory" : err);
 		return RP_EXIT_CONFIG;
+	}
+	if (check_only == 3) {
+		rc = rp_engine_retry(eng);
+		rp_engine_close(eng);
+		return rc;
 	}
 	if (check_only) {
 		rp_engine_print_wiring(eng, stdout);
@@ -227,8 +234,9 @@ int main(int argc, char **argv)
 		}
 		return cmd_plugins(optind < argc ? argv[optind] : NULL);
 	}
-	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "check") != 0) {
-		fprintf(stderr, "reportpipe: unknown command '%s'; use run, check or plugins (see --help)\n",
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "check") != 0 &&
+	    strcmp(cmd, "retry") != 0) {
+		fprintf(stderr, "reportpipe: unknown command '%s'; use run, check, retry or plugins (see --help)\n",
 			cmd);
 		return RP_EXIT_CONFIG;
 	}
@@ -250,5 +258,11 @@ int main(int argc, char **argv)
 		fputs("reportpipe: --online goes with check\n", stderr);
 		return RP_EXIT_CONFIG;
 	}
-	return cmd_run(file, strcmp(cmd, "check") == 0 ? 1 + online : 0, dry_run);
+	if (dry_run && strcmp(cmd, "retry") == 0) {
+		fputs("reportpipe: --dry-run goes with run, not retry\n", stderr);
+		return RP_EXIT_CONFIG;
+	}
+	return cmd_run(file, strcmp(cmd, "check") == 0 ? 1 + online
+			     : strcmp(cmd, "retry") == 0 ? 3 : 0,
+		       dry_run);
 }

@@ -123,6 +123,9 @@ typedef struct rp_request {
 	size_t nheaders;
 	const void *body;
 	size_t body_len;
+	/* aws_request: put in front of the endpoint's host name, e.g. "bucket."
+	 * for S3's virtual-hosted style; NULL for none. */
+	const char *host_prefix;
 } rp_request;
 
 typedef struct rp_response rp_response; /* status, headers, body */

@@ -25,10 +25,13 @@ static const rp_option options[] = {
 	{0}
 };
 
-/* Paths written in this run, so two datasets (sources or accounts) that
- * expand to one path are caught instead of the second silently winning. */
+/* Paths written in this run and whose dataset they held, so two datasets
+ * (sources or accounts) that expand to one path are caught instead of the
+ * second silently winning.  The same source and account may come twice:
+ * an older report from the spool, then this run's. */
 typedef struct file_sink {
 	char **paths;
+	char **owners;  /* "source/account" */
 	size_t n;
 } file_sink;
 
@@ -72,9 +75,12 @@ static void file_fini(rp_instance *self, const rp_host *host)
 
 	if (!fs)
 		return;
-	for (size_t i = 0; i < fs->n; i++)
+	for (size_t i = 0; i < fs->n; i++) {
 		free(fs->paths[i]);
+		free(fs->owners[i]);
+	}
 	free(fs->paths);
+	free(fs->owners);
 	free(fs);
 }
 
@@ -180,16 +186,39 @@ fail:
 	return RP_ERR_IO;
 }
 
-static rp_status remember(file_sink *fs, const char *path)
+static char *owner_of(const rp_host *host, const rp_dataset *ds)
 {
-	char **g = realloc(fs->paths, (fs->n + 1) * sizeof(*g));
+	const rp_dataset_meta *m = host->ds_meta(ds);
+	size_t n = strlen(m->source) + strlen(m->account_id) + 2;
+	char *o = malloc(n);
 
-	if (!g)
+	if (o)
+		snprintf(o, n, "%s/%s", m->source, m->account_id);
+	return o;
+}
+
+static rp_status remember(file_sink *fs, const char *path, char *owner)
+{
+	char **g = realloc(fs->paths, (fs->n + 1) * sizeof(*g)), **h;
+
+	if (!g) {
+		free(owner);
 		return RP_ERR_NOMEM;
+	}
 	fs->paths = g;
-	g[fs->n] = strdup(path);
-	if (!g[fs->n])
+	h = realloc(fs->owners, (fs->n + 1) * sizeof(*h));
+	if (!h) {
+		free(owner);
 		return RP_ERR_NOMEM;
+	}
+	fs->owners = h;
+	g[fs->n] = strdup(path);
+	h[fs->n] = owner;
+	if (!g[fs->n] || !owner) {
+		free(g[fs->n]);
+		free(owner);
+		return RP_ERR_NOMEM;
+	}
 	fs->n++;
 	return RP_OK;
 }
@@ -204,11 +233,20 @@ static rp_status deliver_one(rp_instance *self, const rp_host *host,
 	rp_status st;
 	int same;
 
+	char *owner;
+
 	st = host->expand(self, host->opt_string(self, "path"), ds, a, &path);
 	if (st)
 		return st;
+	owner = owner_of(host, ds);
+	if (!owner) {
+		host->free(path);
+		return RP_ERR_NOMEM;
+	}
 	for (size_t i = 0; i < fs->n; i++)
-		if (strcmp(fs->paths[i], path) == 0) {
+		if (strcmp(fs->paths[i], path) == 0 &&
+		    strcmp(fs->owners[i], owner) != 0) {
+			free(owner);
 			host->set_error(self,
 					"%s was already written in this run for another dataset; put {source} or {account_id} in path",
 					path);
@@ -233,9 +271,12 @@ static rp_status deliver_one(rp_instance *self, const rp_host *host,
 		if (!st)
 			host->log(self, RP_LOG_INFO, "wrote %s (%zu bytes)", path, len);
 	}
-	if (!st)
-		st = remember(fs, path);
+	if (!st) {
+		st = remember(fs, path, owner);
+		owner = NULL;
+	}
 out:
+	free(owner);
 	host->free(path);
 	return st;
 }

@@ -32,7 +32,7 @@ is "$rc $(cat "$work/out")" "0 reportpipe $version (plugin ABI 1.0)" "-V is --ve
 # ---- usage errors: exit 2 and one sentence
 rp frob -c "$t/etc/demo.ini"
 rc_is 2 "unknown command: exit 2"
-like "$work/err" "reportpipe: unknown command 'frob'; use run, check or plugins" \
+like "$work/err" "reportpipe: unknown command 'frob'; use run, check, retry or plugins" \
 	"unknown command: the message names it and the commands"
 
 # prog: the program name a message starts with ("reportpipe" also when

@@ -71,6 +71,6 @@ like "$work/err" "reportpipe: format.csv: 3085 bytes (" "-v: the format.csv line
 like "$work/err" "reportpipe: format.raw: 1252 bytes (" "-v: the format.raw line gives its size"
 like "$work/err" "reportpipe: sink.archive: wrote $v/out/$excel (3085 bytes)" "-v: the sink names the excel file it wrote"
 like "$work/err" "reportpipe: sink.archive: wrote $v/out/$raw (1252 bytes)" "-v: the sink names the raw file it wrote"
-is "$(grep -c '^reportpipe: sink\.archive: delivered (' "$work/err")" 1 "-v: one 'delivered' line for the sink"
+is "$(grep -c '^reportpipe: sink\.archive: delivered for source\.local (' "$work/err")" 1 "-v: one 'delivered' line for the sink"
 
 done_testing
