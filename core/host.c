@@ -10,6 +10,7 @@
 
 #include "engine.h"
 #include "log.h"
+#include "mail.h"
 #include "xml.h"
 
 static void host_log(const rp_instance *self, rp_log_level level,
@@ -450,4 +451,11 @@ const rp_host rp_host_services = {
 	.aws_region = host_aws_region,
 	.aws_caller_identity = host_aws_caller_identity,
 	.xml_text = host_xml_text,
+	.mail_check = rp_mail_check,
+	.mail_compose = rp_mail_compose,
+	.mail_data = rp_mail_data,
+	.mail_sender = rp_mail_sender,
+	.mail_recipient_count = rp_mail_recipient_count,
+	.mail_recipient = rp_mail_recipient,
+	.mail_free = rp_mail_free,
 };

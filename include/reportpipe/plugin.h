@@ -157,6 +157,33 @@ typedef struct rp_response rp_response; /* status, headers, body */
 	{.key = "request_timeout", .type = RP_OPT_DURATION, .default_value = "60s", \
 	 .description = "time limit for one HTTP request"}
 
+/* The options every mail-sending section takes: put RP_MAIL_OPTIONS in
+ * the option table, call host->mail_check from init and host->mail_compose
+ * from deliver; the plugin only moves the finished message. */
+#define RP_MAIL_OPTIONS \
+	{.key = "from", .type = RP_OPT_STRING, .flags = RP_OPT_REQUIRED, \
+	 .description = "sender: addr@example.com or Display Name <addr@example.com>"}, \
+	{.key = "to", .type = RP_OPT_LIST, .flags = RP_OPT_REQUIRED, \
+	 .description = "recipients (comma list; continue on indented lines)"}, \
+	{.key = "cc", .type = RP_OPT_LIST, .description = "copy recipients"}, \
+	{.key = "bcc", .type = RP_OPT_LIST, \
+	 .description = "blind copy recipients (never in the headers)"}, \
+	{.key = "reply_to", .type = RP_OPT_STRING, .description = "Reply-To address"}, \
+	{.key = "subject", .type = RP_OPT_STRING, .flags = RP_OPT_TEMPLATE, \
+	 .default_value = "IAM credential report {account_id} {date}", \
+	 .description = "subject (UTF-8 welcome)"}, \
+	{.key = "body", .type = RP_OPT_STRING, \
+	 .description = "the input format rendered as the message body (HTML gets a text alternative); default: a short text listing the attachments"}, \
+	{.key = "attach", .type = RP_OPT_LIST, \
+	 .description = "input formats attached (default: every input but the body)"}, \
+	{.key = "attachment_name", .type = RP_OPT_STRING, .flags = RP_OPT_TEMPLATE, \
+	 .default_value = "{date:%Y%m%d}_{account_id}_iam_credential_report_{format}.{ext}", \
+	 .description = "file name of each attachment"}, \
+	{.key = "archive", .type = RP_OPT_STRING, .flags = RP_OPT_TEMPLATE, \
+	 .description = "where the archive is (a URL or s3:// path), named in the default body"}
+
+typedef struct rp_mail rp_mail; /* a composed message and its envelope */
+
 typedef enum rp_log_level {
 	RP_LOG_ERROR = 0,
 	RP_LOG_WARN = 1,
@@ -295,6 +322,21 @@ struct rp_host {
 	 * *out NULL when absent, free it with host->free. */
 	rp_status (*xml_text)(const char *xml, size_t len, const char *path,
 			      char **out);
+
+	/* Mail (RP_MAIL_OPTIONS).  mail_check validates addresses, refuses
+	 * CR/LF in any header value (header injection) and checks body/attach
+	 * name inputs; call it from init.  mail_compose builds the MIME
+	 * message (multipart/mixed, UTF-8, RFC 2047/2231, CRLF, base64
+	 * attachments) for one dataset and its artifacts in input order. */
+	rp_status (*mail_check)(rp_instance *self);
+	rp_status (*mail_compose)(rp_instance *self, const rp_dataset *ds,
+				  const rp_artifact *const *arts, size_t n,
+				  rp_mail **out);
+	const char *(*mail_data)(const rp_mail *m, size_t *len);
+	const char *(*mail_sender)(const rp_mail *m);        /* envelope from: addr-spec */
+	size_t (*mail_recipient_count)(const rp_mail *m);    /* to + cc + bcc */
+	const char *(*mail_recipient)(const rp_mail *m, size_t i);
+	void (*mail_free)(rp_mail *m);
 };
 
 /* The exported descriptor.  Fields up to and including `deliver` form the
