@@ -258,6 +258,7 @@ static const char *hint(const char *code)
 	if (strcmp(code, "SignatureDoesNotMatch") == 0)
 		return "; check the secret access key";
 	if (strcmp(code, "InvalidClientTokenId") == 0 ||
+	    strcmp(code, "InvalidAccessKeyId") == 0 ||
 	    strcmp(code, "UnrecognizedClientException") == 0)
 		return "; the access key id is not known to AWS";
 	if (strcmp(code, "ExpiredToken") == 0 ||
@@ -274,6 +275,7 @@ static int is_auth_error(const char *code)
 {
 	return strcmp(code, "SignatureDoesNotMatch") == 0 ||
 	       strcmp(code, "InvalidClientTokenId") == 0 ||
+	       strcmp(code, "InvalidAccessKeyId") == 0 ||
 	       strcmp(code, "UnrecognizedClientException") == 0 ||
 	       strcmp(code, "ExpiredToken") == 0 ||
 	       strcmp(code, "ExpiredTokenException") == 0 ||
@@ -519,7 +521,7 @@ static rp_status request_loop(rp_http *http, const rp_aws_config *cfg,
 out:
 	if (st && st != RP_ERR_NOMEM && resp->status >= 200 && resp->status < 300)
 		st = RP_OK;
-	if (st)
+	if (st && !(call->keep_error_response && resp->status))
 		rp_http_response_free(resp);
 	target_free(&t);
 	free(endpoint);

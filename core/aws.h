@@ -90,6 +90,9 @@ typedef struct rp_aws_call {
 	int s3;                  /* S3 signing rules: no normalisation, single
 				    encoding, signed x-amz-content-sha256 */
 	const char *host_prefix; /* "bucket." for virtual-hosted S3, or NULL */
+	/* On an AWS error, leave the answer (status, headers, body) in resp
+	 * for the caller to read and free; otherwise it is freed. */
+	int keep_error_response;
 } rp_aws_call;
 
 /* A client: a section's config with its region, endpoint cache and

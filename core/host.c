@@ -307,6 +307,8 @@ static rp_status host_aws_request(rp_instance *self, const char *service,
 			.nheaders = req->nheaders, .body = req->body,
 			.body_len = req->body_len, .s3 = (flags & RP_AWS_S3) != 0,
 			.host_prefix = req->host_prefix,
+			/* The plugin may read the error's body and headers. */
+			.keep_error_response = 1,
 		};
 		st = rp_aws_request(aws, &call, &(*out)->http, &(*out)->aerr, err,
 				    sizeof(err));

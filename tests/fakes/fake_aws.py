@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""Fake AWS endpoint for reportpipe's tests: IAM, STS, ECS and IMDS, one port.
+"""Fake AWS endpoint for reportpipe's tests: IAM, STS, S3, ECS and IMDS, one port.
 
 Why it exists
 -------------
 reportpipe signs its own AWS requests in C.  A fake that accepted any
-request would prove nothing, so every IAM/STS request is checked with
-*botocore's own SigV4 signer* (the reference implementation AWS ships),
+request would prove nothing, so every IAM/STS/S3 request is checked with
+*botocore's own SigV4 signer* (the reference implementation AWS ships;
+S3SigV4Auth for S3, whose rules differ),
 and errors are answered with the codes, HTTP statuses and XML shapes that
 botocore's service models describe.  Everything else the tests need to
 script (report generation states, errors, throttling, dropped connections,
@@ -30,8 +31,9 @@ Routing (all on the one port)
 * path == ecs.path                      -> ECS container credentials
 * path under /latest/                   -> IMDSv2
 * Authorization: AWS4-HMAC-SHA256 ...   -> by the credential scope's service:
-                                           "iam" or "sts" (anything else: 404)
+                                           "iam", "sts" or "s3" (else: 404)
 * an unsigned request with an Action=   -> 403 MissingAuthenticationToken
+* an unsigned request to a bucket below -> 403 AccessDenied (S3's answer)
 * anything else                         -> 404 with a plain-text explanation
 
 Scenario file
@@ -78,6 +80,11 @@ silently).  Relative file names are relative to the scenario file.
         },
         "444455556666": {"report_csv": "user,arn\\n<root_account>,arn:...\\n"}
       },
+      "buckets": {
+        "reports": {},
+        "vault": {"object_lock": true, "region": "eu-west-1"},
+        "forbidden": {"deny": true}
+      },
       "faults": [
         {"service": "iam", "action": "GetCredentialReport",
          "kind": "throttle", "count": 2},
@@ -97,6 +104,8 @@ Top level
     roles           Roles STS AssumeRole can hand out.
     accounts        Per-account credential report script, keyed by the
                     12-digit account id.
+    buckets         S3 buckets by name (see below); a bucket not listed
+                    answers 404 NoSuchBucket.
     faults          Injected failures (see below).
     ecs, imds       The container / instance credential endpoints; each
                     optional (absent: those paths answer 404).
@@ -156,6 +165,35 @@ accounts.ACCOUNT
                     ReportInProgress until one answered COMPLETE.  false:
                     the report is always there.
 
+buckets.NAME (all optional; S3 is served only for SigV4 requests signed
+    for service "s3")
+    region          the bucket's region (default: the first of "region").
+                    A request signed for another region answers 400
+                    AuthorizationHeaderMalformed with x-amz-bucket-region,
+                    as S3 does.
+    versioning      true => every PutObject answers an x-amz-version-id.
+    object_lock     true => Object Lock is enabled (implies versioning).
+                    false (default): a PutObject with x-amz-object-lock-*
+                    headers answers 400 InvalidRequest "Bucket is missing
+                    Object Lock Configuration".
+    deny            true => every request answers 403 AccessDenied; or a
+                    list of key names / access key ids that are denied.
+
+    S3 requests: path style (/BUCKET/KEY, Host 127.0.0.1:PORT or
+    localhost:PORT) or virtual-hosted (Host BUCKET.localhost:PORT; libcurl
+    and most clients resolve *.localhost to loopback themselves).  Served:
+    PutObject (PUT), GetObject (GET) and HeadObject (HEAD); objects live in
+    memory.  Besides the signature (S3 rules: the path is signed as sent,
+    no double encoding), every request must sign x-amz-content-sha256 and
+    it must be the body's SHA-256 (400 XAmzContentSHA256Mismatch if not;
+    UNSIGNED-PAYLOAD only for a request without a body; streaming uploads
+    are refused: reportpipe never sends either); Content-MD5 and
+    x-amz-checksum-sha256, when sent, must match the body (400 InvalidDigest
+    when malformed, 400 BadDigest when different); the SSE, storage class,
+    Object Lock and metadata headers are checked as S3 checks them.  S3's
+    own error codes are used: InvalidAccessKeyId, SignatureDoesNotMatch,
+    ExpiredToken (400), AccessDenied, NoSuchBucket, NoSuchKey, ...
+
 faults[] (checked in order, after authentication succeeded; a request that
     fails authentication is never faulted)
     kind            throttle      400 Throttling "Rate exceeded"
@@ -167,9 +205,12 @@ faults[] (checked in order, after authentication succeeded; a request that
                                   and the normal answer still apply)
                     error         any answer: "status", "code", "message"
                     (ECS/IMDS answer throttle/limit_exceeded with 429 and
-                    the http* kinds with their status, as plain JSON/text.)
-    service         iam, sts, ecs, imds or "*" (default "*").
+                    the http* kinds with their status, as plain JSON/text;
+                    S3 answers throttle/limit_exceeded with 503 SlowDown
+                    and http500 with InternalError, in S3's XML.)
+    service         iam, sts, s3, ecs, imds or "*" (default "*").
     action          the Action (GetCredentialReport, AssumeRole, ...); for
+                    S3 "PutObject", "GetObject" or "HeadObject"; for
                     ECS "GetCredentials"; for IMDS "GetToken", "ListRoles",
                     "GetRoleCredentials", "GetMetadata"; or "*" (default).
     key             only requests signed with this key (name or access key
@@ -197,7 +238,7 @@ Request log (--log FILE, JSON Lines, one object per request, appended)
     seq         1, 2, ... in order of completion
     client      "127.0.0.1:PORT" of the client socket
     method, path        path without the query string
-    service     iam, sts, ecs, imds, or null (unrouted)
+    service     iam, sts, s3, ecs, imds, or null (unrouted)
     action      the Query Action, or the ECS/IMDS action names below
     access_key_id, key_name, key_kind
                 the signing key (for ECS/IMDS: the key handed out);
@@ -215,6 +256,20 @@ Request log (--log FILE, JSON Lines, one object per request, appended)
     detail      the error message; for SignatureDoesNotMatch the canonical
                 request the fake expected (token value redacted)
     duration_ms
+  and for S3 requests also:
+    bucket, key     the bucket and the decoded object key (UTF-8)
+    addressing      "path" or "virtual"
+    key_encoding_ok the path is the key encoded as S3 wants it: every byte
+                    but A-Za-z0-9-_.~ and / as %XX (upper-case hex)
+    signed_headers  SignedHeaders, as a list
+    payload_hash_ok x-amz-content-sha256 signed and equal to the body's
+                    SHA-256
+    body_bytes, body_sha256   the request body's length and SHA-256 (hex)
+    s3_headers      the request's Content-Type, Content-MD5, x-amz-checksum-*,
+                    x-amz-server-side-encryption*, x-amz-storage-class,
+                    x-amz-object-lock-* and x-amz-meta-* headers, by their
+                    lower-case names
+    version_id      the version a PutObject created, else null
 """
 
 import argparse
@@ -234,12 +289,13 @@ import time
 import traceback
 import uuid
 from datetime import datetime, timezone
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 try:
-    from botocore.auth import SigV4Auth
+    from botocore.auth import S3SigV4Auth, SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.compat import HTTPHeaders
     from botocore.credentials import Credentials
@@ -262,7 +318,19 @@ REPORT_STATES = ("STARTED", "INPROGRESS", "COMPLETE")
 REPORT_ERRORS = ("ReportInProgress", "ReportNotPresent", "ReportExpired")
 FAULT_KINDS = ("throttle", "limit_exceeded", "http500", "http503", "drop",
                "slow", "error")
-SERVICES = ("iam", "sts", "ecs", "imds")
+SERVICES = ("iam", "sts", "s3", "ecs", "imds")
+S3_STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA",
+                      "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
+                      "DEEP_ARCHIVE", "GLACIER_IR", "OUTPOSTS", "SNOW",
+                      "EXPRESS_ONEZONE")
+S3_SSE = ("AES256", "aws:kms", "aws:kms:dsse")
+S3_LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
+S3_MAX_KEY_BYTES = 1024
+S3_MAX_METADATA_BYTES = 2048
+# Request headers the log shows for S3 (by prefix, lower case).
+S3_LOGGED_HEADERS = ("content-type", "content-md5", "x-amz-checksum-",
+                     "x-amz-server-side-encryption", "x-amz-storage-class",
+                     "x-amz-object-lock-", "x-amz-meta-", "x-amz-acl")
 
 
 # --------------------------------------------------------------- utilities
@@ -410,6 +478,23 @@ class ReportScript:
         self.completed_at = None
 
 
+class Bucket:
+    """One S3 bucket of the scenario and the objects put into it."""
+
+    def __init__(self, name, region, versioning, object_lock, deny):
+        self.name = name
+        self.region = region
+        self.versioning = versioning or object_lock
+        self.object_lock = object_lock
+        self.deny = deny                # True, False or a list of selectors
+        self.objects = {}               # key -> list of versions, newest last
+
+    def denies(self, key):
+        if self.deny is True or self.deny is False:
+            return self.deny
+        return any(key.matches(d) for d in self.deny)
+
+
 class Fault:
     def __init__(self, index, kind, service, action, key, skip, count,
                  seconds, status, code, message):
@@ -433,7 +518,7 @@ class Scenario:
     """Loads and validates a scenario file into plain objects."""
 
     TOP_KEYS = {"region", "server_time_offset_seconds", "keys", "roles",
-                "accounts", "faults", "ecs", "imds"}
+                "accounts", "buckets", "faults", "ecs", "imds"}
 
     def __init__(self, path):
         self.path = path
@@ -471,6 +556,10 @@ class Scenario:
         self._check_object(accounts, "accounts", None)
         self.reports = {acct: self._load_report(acct, spec)
                         for acct, spec in accounts.items()}
+        buckets = data.get("buckets", {})
+        self._check_object(buckets, "buckets", None)
+        self.buckets = {name: self._load_bucket(name, spec)
+                        for name, spec in buckets.items()}
         self.faults = [self._load_fault(f, i)
                        for i, f in enumerate(self._list(data, "faults"))]
         self.ecs = self._load_ecs(data.get("ecs"))
@@ -642,6 +731,29 @@ class Scenario:
         return ReportScript(account, content, generated, states, errors,
                             reset_on, self._bool(spec, "report_exists", where),
                             self._bool(spec, "strict", where, True))
+
+    def _load_bucket(self, name, spec):
+        where = "buckets[%s]" % name
+        if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", name):
+            raise ScenarioError("%s: not a bucket name (3-63 of a-z, 0-9, "
+                                "'.', '-')" % where)
+        self._check_object(spec, where, {"region", "versioning",
+                                         "object_lock", "deny"})
+        deny = spec.get("deny", False)
+        if isinstance(deny, list):
+            if not all(isinstance(d, str) for d in deny):
+                raise ScenarioError("%s: deny must be true, false or a list "
+                                    "of key names" % where)
+            for selector in deny:
+                self.find_key(selector, where + ": deny")
+        elif not isinstance(deny, bool):
+            raise ScenarioError("%s: deny must be true, false or a list of "
+                                "key names" % where)
+        return Bucket(name,
+                      self._string(spec, "region", where,
+                                   default=self.sts_regions[0]),
+                      self._bool(spec, "versioning", where),
+                      self._bool(spec, "object_lock", where), deny)
 
     def _load_fault(self, spec, index):
         where = "faults[%d]" % index
@@ -828,6 +940,12 @@ class _SignedHeadersOnlySigV4(SigV4Auth):
         return header_map
 
 
+class _SignedHeadersOnlyS3SigV4(S3SigV4Auth):
+    """The same, with S3's rules: the path is signed as it was sent."""
+
+    headers_to_sign = _SignedHeadersOnlySigV4.headers_to_sign
+
+
 class AuthResult:
     """What SigV4Verifier learned about a request, for routing and logging."""
 
@@ -967,7 +1085,9 @@ class SigV4Verifier:
                            "from ISO-8601 version of date from HTTP: '%s' != "
                            "'%s', from '%s'." % (scope_date, amz_date[:8],
                                                  amz_date))
-        if region not in self.regions[service]:
+        # None: any region (S3 checks the bucket's region itself).
+        if self.regions[service] is not None and \
+                region not in self.regions[service]:
             raise AwsError(403, "SignatureDoesNotMatch",
                            "Credential should be scoped to a valid region. "
                            "(this fake accepts %s for %s, got '%s')" % (
@@ -979,7 +1099,10 @@ class SigV4Verifier:
                            "in the AWS Authorization.")
 
         declared = headers.get("X-Amz-Content-SHA256")
+        # S3 lets a client sign the marker instead of the hash; the S3
+        # service decides where that is acceptable.
         if declared is not None and "x-amz-content-sha256" in signed and \
+                not (service == "s3" and declared == "UNSIGNED-PAYLOAD") and \
                 declared != hashlib.sha256(body).hexdigest():
             # botocore's canonical_request() trusts this header instead of
             # hashing the body, so a mismatch would let a changed body
@@ -1019,7 +1142,9 @@ class SigV4Verifier:
             for value in values if values else [""]:
                 request.headers[name] = value
         request.context["timestamp"] = amz_date
-        signer = _SignedHeadersOnlySigV4(
+        signer_class = _SignedHeadersOnlyS3SigV4 if service == "s3" \
+            else _SignedHeadersOnlySigV4
+        signer = signer_class(
             Credentials(key.access_key_id, key.secret, key.session_token),
             service, region)
         canonical = signer.canonical_request(request)
@@ -1303,6 +1428,288 @@ class StsService(QueryService):
                 "    </Credentials>\n")
 
 
+class S3Error(AwsError):
+    """An S3 error: its XML carries more elements, some answers headers."""
+
+    def __init__(self, status, code, message, extra=None, headers=None):
+        super().__init__(status, code, message, sender=status < 500)
+        self.extra = extra or []        # (element, text) after Message
+        self.headers = headers or {}
+
+
+class S3Service:
+    """S3 objects: PutObject checked the way S3 checks it, GetObject and
+    HeadObject to read them back.  Buckets come from the scenario."""
+
+    name = "s3"
+    VIRTUAL_SUFFIX = ".localhost"
+
+    def __init__(self, state):
+        self.state = state
+
+    @classmethod
+    def address(cls, host_header, path):
+        """(bucket, key, addressing, key_encoding_ok) of a request."""
+        host = host_header.strip().lower()
+        if host.startswith("["):
+            host = host[:host.find("]") + 1]
+        else:
+            host = host.rsplit(":", 1)[0] if ":" in host else host
+        if host.endswith(cls.VIRTUAL_SUFFIX) and \
+                len(host) > len(cls.VIRTUAL_SUFFIX):
+            bucket = host[:-len(cls.VIRTUAL_SUFFIX)]
+            raw_key, addressing = path[1:], "virtual"
+        else:
+            bucket, _, raw_key = path[1:].partition("/")
+            addressing = "path"
+        key = unquote(raw_key, encoding="utf-8", errors="replace")
+        return bucket, key, addressing, quote(key, safe="/~") == raw_key
+
+    @staticmethod
+    def action_for(method, key):
+        if key:
+            return {"PUT": "PutObject", "GET": "GetObject",
+                    "HEAD": "HeadObject"}.get(method)
+        return None
+
+    def error(self, err, request_id):
+        if not isinstance(err, S3Error):
+            err = S3Error(err.status, err.code, err.message)
+        extra = "".join("<%s>%s</%s>" % (name, xml_escape(str(text)), name)
+                        for name, text in err.extra)
+        host_id = base64.b64encode(hashlib.sha256(
+            request_id.encode()).digest()).decode()
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<Error><Code>{code}</Code><Message>{message}</Message>'
+                '{extra}<RequestId>{rid}</RequestId><HostId>{hid}</HostId>'
+                '</Error>').format(code=xml_escape(err.code),
+                                   message=xml_escape(err.message),
+                                   extra=extra, rid=request_id, hid=host_id)
+        headers = {"x-amz-request-id": request_id, "x-amz-id-2": host_id}
+        headers.update(err.headers)
+        return Response(err.status, body, "application/xml", headers,
+                        error_code=err.code)
+
+    @staticmethod
+    def auth_error(err):
+        """The verifier speaks IAM/STS; S3 names the same failures its way."""
+        if err.code == "InvalidClientTokenId":
+            return S3Error(403, "InvalidAccessKeyId",
+                           "The AWS Access Key Id you provided does not "
+                           "exist in our records.")
+        if err.code == "ExpiredToken":
+            return S3Error(400, "ExpiredToken",
+                           "The provided token has expired.")
+        if err.message.startswith("The provided 'x-amz-content-sha256'"):
+            return S3Error(400, "XAmzContentSHA256Mismatch",
+                           "The provided 'x-amz-content-sha256' header does "
+                           "not match what was computed.")
+        if err.code == "IncompleteSignature":
+            return S3Error(400, "AuthorizationHeaderMalformed", err.message)
+        if err.code == "SignatureDoesNotMatch" and err.message.startswith(
+                ("Signature expired", "Signature not yet current")):
+            return S3Error(403, "RequestTimeTooSkewed",
+                           "The difference between the request time and "
+                           "the current time is too large.")
+        return S3Error(err.status, err.code, err.message)
+
+    @staticmethod
+    def check_payload_hash(declared, signed, body):
+        """S3 wants x-amz-content-sha256 signed; this fake also wants the
+        real hash wherever there is a body."""
+        if declared is None:
+            raise S3Error(400, "InvalidRequest",
+                          "Missing required header for this request: "
+                          "x-amz-content-sha256")
+        if "x-amz-content-sha256" not in signed:
+            raise S3Error(400, "InvalidRequest",
+                          "fake_aws: x-amz-content-sha256 must be signed "
+                          "(list it in SignedHeaders)")
+        if declared.startswith("STREAMING-"):
+            raise S3Error(501, "NotImplemented",
+                          "fake_aws: streaming (aws-chunked) uploads are "
+                          "not served")
+        if declared == "UNSIGNED-PAYLOAD" and body:
+            raise S3Error(400, "InvalidRequest",
+                          "fake_aws: UNSIGNED-PAYLOAD is refused for a "
+                          "request with a body; sign its SHA-256")
+
+    @staticmethod
+    def fault_error(fault):
+        if fault.kind in ("throttle", "limit_exceeded"):
+            return S3Error(503, "SlowDown", "Please reduce your request "
+                           "rate.")
+        if fault.kind == "http500":
+            return S3Error(500, "InternalError", "We encountered an internal "
+                           "error. Please try again. (injected by fake_aws)")
+        if fault.kind == "http503":
+            return S3Error(503, "ServiceUnavailable", "Service is unable to "
+                           "handle request. (injected by fake_aws)")
+        return S3Error(fault.status, fault.code, fault.message)
+
+    def handle(self, action, bucket_name, key, region, headers, body, signer,
+               request_id):
+        if action is None:
+            raise S3Error(501, "NotImplemented",
+                          "fake_aws serves only PutObject, GetObject and "
+                          "HeadObject (PUT/GET/HEAD /BUCKET/KEY)")
+        bucket = self.state.buckets.get(bucket_name)
+        if bucket is None:
+            raise S3Error(404, "NoSuchBucket",
+                          "The specified bucket does not exist",
+                          [("BucketName", bucket_name)])
+        if region != bucket.region:
+            raise S3Error(400, "AuthorizationHeaderMalformed",
+                          "The authorization header is malformed; the "
+                          "region '%s' is wrong; expecting '%s'" % (
+                              region, bucket.region),
+                          [("Region", bucket.region)],
+                          {"x-amz-bucket-region": bucket.region})
+        if bucket.denies(signer):
+            raise S3Error(403, "AccessDenied", "Access Denied")
+        if action == "PutObject":
+            return self.put_object(bucket, key, headers, body, signer,
+                                   request_id)
+        return self.get_object(bucket, key, request_id)
+
+    @staticmethod
+    def _digest_header(headers, name, size):
+        value = headers.get(name)
+        if value is None:
+            return None
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except ValueError:
+            raw = b""
+        if len(raw) != size:
+            if name == "Content-MD5":
+                raise S3Error(400, "InvalidDigest", "The Content-MD5 you "
+                              "specified was invalid.",
+                              [("Content-MD5", value)])
+            raise S3Error(400, "InvalidRequest", "Value for %s header is "
+                          "invalid." % name.lower())
+        return raw
+
+    def _check_put(self, bucket, key, headers, body):
+        """Raise what S3 would answer to this PutObject, if anything."""
+        if len(key.encode("utf-8")) > S3_MAX_KEY_BYTES:
+            raise S3Error(400, "KeyTooLongError", "Your key is too long")
+        md5 = self._digest_header(headers, "Content-MD5", 16)
+        if md5 is not None and md5 != hashlib.md5(body).digest():
+            raise S3Error(400, "BadDigest", "The Content-MD5 you specified "
+                          "did not match what we received.",
+                          [("ExpectedDigest", headers["Content-MD5"]),
+                           ("CalculatedDigest", base64.b64encode(
+                               hashlib.md5(body).digest()).decode())])
+        sha = self._digest_header(headers, "x-amz-checksum-sha256", 32)
+        if sha is not None and sha != hashlib.sha256(body).digest():
+            raise S3Error(400, "BadDigest", "The SHA256 you specified did "
+                          "not match the calculated checksum.")
+        sse = headers.get("x-amz-server-side-encryption")
+        if sse is not None and sse not in S3_SSE:
+            raise S3Error(400, "InvalidArgument", "Server Side Encryption "
+                          "with the specified algorithm is not supported.",
+                          [("ArgumentName", "x-amz-server-side-encryption"),
+                           ("ArgumentValue", sse)])
+        if headers.get("x-amz-server-side-encryption-aws-kms-key-id") and \
+                sse not in ("aws:kms", "aws:kms:dsse"):
+            raise S3Error(400, "InvalidArgument", "Server Side Encryption "
+                          "with KMS managed key requires HTTP header "
+                          "x-amz-server-side-encryption : aws:kms")
+        storage = headers.get("x-amz-storage-class")
+        if storage is not None and storage not in S3_STORAGE_CLASSES:
+            raise S3Error(400, "InvalidStorageClass", "The storage class you "
+                          "specified is not valid",
+                          [("StorageClassRequested", storage)])
+        mode = headers.get("x-amz-object-lock-mode")
+        until = headers.get("x-amz-object-lock-retain-until-date")
+        if mode is not None or until is not None:
+            if not bucket.object_lock:
+                raise S3Error(400, "InvalidRequest", "Bucket is missing "
+                              "Object Lock Configuration")
+            if mode is None or until is None:
+                raise S3Error(400, "InvalidArgument", "x-amz-object-lock-"
+                              "retain-until-date and x-amz-object-lock-mode "
+                              "must both be supplied")
+            if mode not in S3_LOCK_MODES:
+                raise S3Error(400, "InvalidArgument", "Unknown wormMode "
+                              "directive.",
+                              [("ArgumentName", "x-amz-object-lock-mode"),
+                               ("ArgumentValue", mode)])
+            try:
+                when = parse_iso8601(until, "x-amz-object-lock-retain-"
+                                     "until-date")
+            except ScenarioError:
+                raise S3Error(400, "InvalidArgument", "The retain until date "
+                              "must be provided in ISO 8601 format")
+            if when <= self.state.clock.now():
+                raise S3Error(400, "InvalidArgument", "The retain until date "
+                              "must be in the future!")
+            if md5 is None and not any(name.lower().startswith(
+                    "x-amz-checksum-") for name in headers.keys()):
+                raise S3Error(400, "InvalidRequest", "Content-MD5 OR "
+                              "x-amz-checksum- HTTP header is required for "
+                              "Put Object requests with Object Lock "
+                              "parameters")
+        meta = sum(len(name) - len("x-amz-meta-") + len(value)
+                   for name, value in headers.items()
+                   if name.lower().startswith("x-amz-meta-"))
+        if meta > S3_MAX_METADATA_BYTES:
+            raise S3Error(400, "MetadataTooLarge", "Your metadata headers "
+                          "exceed the maximum allowed metadata size.",
+                          [("Size", meta),
+                           ("MaxSizeAllowed", S3_MAX_METADATA_BYTES)])
+
+    def put_object(self, bucket, key, headers, body, signer, request_id):
+        self._check_put(bucket, key, headers, body)
+        etag = '"%s"' % hashlib.md5(body).hexdigest()
+        sse = headers.get("x-amz-server-side-encryption", "AES256")
+        stored = {name.lower(): value for name, value in headers.items()
+                  if name.lower().startswith(S3_LOGGED_HEADERS)}
+        stored["x-amz-server-side-encryption"] = sse
+        answer = {"ETag": etag, "x-amz-server-side-encryption": sse}
+        if sse.startswith("aws:kms"):
+            kms = headers.get(
+                "x-amz-server-side-encryption-aws-kms-key-id",
+                "arn:aws:kms:%s:%s:key/fake-aws-s3-default" % (
+                    bucket.region, signer.account))
+            stored["x-amz-server-side-encryption-aws-kms-key-id"] = kms
+            answer["x-amz-server-side-encryption-aws-kms-key-id"] = kms
+        if "x-amz-checksum-sha256" in stored:
+            answer["x-amz-checksum-sha256"] = stored["x-amz-checksum-sha256"]
+        version = random_id("", 32, string.ascii_letters + string.digits) \
+            if bucket.versioning else "null"
+        if bucket.versioning:
+            answer["x-amz-version-id"] = version
+        with self.state.lock:
+            bucket.objects.setdefault(key, []).append(dict(
+                body=body, etag=etag, version=version, headers=stored,
+                modified=self.state.clock.now()))
+        answer["x-amz-request-id"] = request_id
+        return Response(200, b"", "application/xml", answer)
+
+    def get_object(self, bucket, key, request_id):
+        with self.state.lock:
+            versions = bucket.objects.get(key)
+            obj = versions[-1] if versions else None
+        if obj is None:
+            raise S3Error(404, "NoSuchKey", "The specified key does not "
+                          "exist.", [("Key", key)])
+        headers = {name: value for name, value in obj["headers"].items()
+                   if name.startswith(("x-amz-meta-", "x-amz-storage-class",
+                                       "x-amz-server-side-encryption",
+                                       "x-amz-object-lock-"))}
+        headers.update({"ETag": obj["etag"], "x-amz-request-id": request_id,
+                        "Last-Modified": formatdate(obj["modified"],
+                                                    usegmt=True),
+                        "Accept-Ranges": "bytes"})
+        if bucket.versioning:
+            headers["x-amz-version-id"] = obj["version"]
+        return Response(200, obj["body"],
+                        obj["headers"].get("content-type",
+                                           "binary/octet-stream"), headers)
+
+
 def _json_response(status, obj, error_code=None, headers=None):
     return Response(status, json.dumps(obj, indent=2) + "\n",
                     "application/json", headers, error_code)
@@ -1475,6 +1882,8 @@ class ServerState:
         self.sts_regions = scenario.sts_regions
         self.iam = IamService(self)
         self.sts = StsService(self)
+        self.buckets = scenario.buckets
+        self.s3 = S3Service(self)
         self.verifier = None      # needs the port; set by FakeAwsServer
         self.log = None
 
@@ -1627,9 +2036,12 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
             if service == "sts":
                 return self._serve_query(state.sts, state, raw_path, body,
                                          record)
+            if service == "s3":
+                return self._serve_s3(state, raw_path, path, body, record)
             return _text_response(
                 404, "fake_aws: requests signed for service %r are not "
-                "served here (only iam and sts)\n" % service, "NoSuchService")
+                "served here (only iam, sts and s3)\n" % service,
+                "NoSuchService")
         params = self._params(raw_path, body)
         if "X-Amz-Signature" in params:
             return _text_response(400, "fake_aws: presigned (query string) "
@@ -1642,6 +2054,14 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
             return service.error(AwsError(
                 403, "MissingAuthenticationToken",
                 "Request is missing Authentication Token"), self._request_id())
+        bucket, _, _, _ = S3Service.address(self.headers.get("Host", ""),
+                                            path)
+        if bucket in state.buckets:
+            # An anonymous request to a private bucket, as S3 sees it.
+            record["service"] = "s3"
+            return state.s3.error(S3Error(403, "AccessDenied",
+                                          "Access Denied"),
+                                  self._request_id())
         return _text_response(
             404, "fake_aws: nothing at %s %s. Served here: SigV4-signed "
             "iam/sts Query requests, IMDS under /latest/, ECS at %s\n" % (
@@ -1700,6 +2120,60 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
                 record["detail"] = err.message
             return service.error(err, request_id)
 
+    def _serve_s3(self, state, raw_path, path, body, record):
+        s3 = state.s3
+        request_id = self._request_id()
+        bucket, key, addressing, encoding_ok = s3.address(
+            self.headers.get("Host", ""), path)
+        action = s3.action_for(self.command, key)
+        digest = hashlib.sha256(body).hexdigest()
+        record.update(
+            action=action, bucket=bucket, key=key, addressing=addressing,
+            key_encoding_ok=encoding_ok, signed_headers=None,
+            payload_hash_ok=None, body_bytes=len(body), body_sha256=digest,
+            s3_headers={name.lower(): value
+                        for name, value in self.headers.items()
+                        if name.lower().startswith(S3_LOGGED_HEADERS)},
+            version_id=None)
+        auth = AuthResult()
+        try:
+            match = re.search(r"SignedHeaders=([^,\s]*)",
+                              self.headers.get("Authorization", ""))
+            signed = match.group(1).split(";") if match else []
+            record["signed_headers"] = signed
+            declared = self.headers.get("X-Amz-Content-SHA256")
+            record["payload_hash_ok"] = (declared == digest and
+                                         "x-amz-content-sha256" in signed)
+            try:
+                key_used = state.verifier.verify(self.command, raw_path,
+                                                 self.headers, body, auth)
+            except AwsError as err:
+                raise s3.auth_error(err)
+            finally:
+                record.update(
+                    access_key_id=auth.access_key_id,
+                    key_name=auth.key.name if auth.key else None,
+                    key_kind=auth.key.kind if auth.key else None,
+                    session_token_present=auth.token_present,
+                    session_token_ref=auth.token_ref,
+                    session_token_signed=auth.token_signed,
+                    signature_ok=auth.signature_ok, detail=auth.detail)
+            s3.check_payload_hash(declared, signed, body)
+            faulted = self._apply_faults(
+                state, "s3", action, key_used, record,
+                lambda fault: s3.error(s3.fault_error(fault), request_id))
+            if faulted is not None:
+                return faulted
+            response = s3.handle(action, bucket, key, auth.region,
+                                 self.headers, body, key_used, request_id)
+            record["version_id"] = response.headers.get("x-amz-version-id") \
+                if action == "PutObject" else None
+            return response
+        except AwsError as err:
+            if record["detail"] is None:
+                record["detail"] = err.message
+            return s3.error(err, request_id)
+
     def _serve_ecs(self, state, record):
         record["service"] = "ecs"
         action, refused = state.ecs.authorize(self.command, self.headers)
@@ -1753,7 +2227,8 @@ class FakeAwsServer(ThreadingHTTPServer):
         self.port = self.server_address[1]
         state.verifier = SigV4Verifier(
             state.keystore, state.clock,
-            {"iam": [IAM_REGION], "sts": state.sts_regions}, self.port)
+            {"iam": [IAM_REGION], "sts": state.sts_regions, "s3": None},
+            self.port)
 
 
 def write_port_file(path, port):
