@@ -170,5 +170,17 @@ rp run -c "$work/iam.ini"
 rc_is 0 "a report without an arn column still gets its account"
 ok '[ -f "$out" ]' "from STS GetCallerIdentity (the file is named for 123456789012)"
 is "$(fake_count GetCallerIdentity)" 1 "GetCallerIdentity was asked once"
+rm -rf "$work/reports"
+
+# 12. A slow answer past request_timeout is retried.
+scenario slow '["COMPLETE"]' '[]' '[
+  {"action": "GetCredentialReport", "kind": "slow", "seconds": 3, "count": 1}]'
+fake_start "$work/slow.json"
+sed 's/^max_attempts = 5$/max_attempts = 5\nrequest_timeout = 1s/' "$work/iam.ini" >"$work/slow.ini"
+rp run -c "$work/slow.ini" -v
+rc_is 0 "an answer slower than request_timeout is retried"
+like "$work/err" "GetCredentialReport: attempt 1 of 5 failed (connection); retrying" "the timeout is logged as a failed attempt"
+ok 'cmp -s "$out" "$work/report.csv"' "the report arrives"
+rm -rf "$work/reports"
 
 done_testing
