@@ -1,0 +1,730 @@
+/* html_summary.c - formatter plugin: the credential register as one
+ * self-contained HTML document that reads the same in Outlook, Gmail and
+ * a browser: tables for layout, inline styles only (mail clients drop
+ * <style> blocks and never fetch anything), no script, UTF-8.
+ *
+ * Every value that comes from the report or the pipeline file goes
+ * through put_text, which escapes it: a tampered report must not be able
+ * to inject markup into a mail an auditor opens. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <reportpipe/plugin.h>
+
+#include "register.h"
+
+static const rp_option options[] = {
+	{.key = "lang", .type = RP_OPT_ENUM, .choices = "en|ja", .default_value = "en",
+	 .description = "language of every fixed string and of the dates"},
+	{.key = "max_rows", .type = RP_OPT_INT, .default_value = "0",
+	 .min = 0, .max = 1000000,
+	 .description = "rows of the user table at most, the rest left to the attached CSV (0: all)"},
+	REG_THRESHOLD_OPTIONS,
+	{0}
+};
+
+/* The strings only this document prints. */
+enum html_word {
+	H_REGISTER, H_USER, H_CREATED, H_CONSOLE, H_MFA, H_KEY, H_CERTS,
+	H_ENABLED, H_DISABLED, H_YES, H_NO, H_LAST_SIGN_IN, H_NEVER_SIGNED_IN,
+	H_NO_INFORMATION, H_ACTIVE, H_INACTIVE, H_LAST_USED, H_NEVER_USED,
+	H_CREATED_ON, H_DATES_IN, H_CUT, H_FOOTER, H_NCOUNT
+};
+
+static const char *const hwords[H_NCOUNT][REG_LANG_COUNT] = {
+	[H_REGISTER] = {"Users and credentials", "ユーザーと認証情報"},
+	[H_USER] = {"User", "ユーザー"},
+	[H_CREATED] = {"Created", "作成日"},
+	[H_CONSOLE] = {"Console", "コンソール"},
+	[H_MFA] = {"MFA", "MFA"},
+	[H_KEY] = {"Access key", "アクセスキー"},
+	[H_CERTS] = {"Signing certificates", "署名証明書"},
+	[H_ENABLED] = {"enabled", "有効"},
+	[H_DISABLED] = {"disabled", "無効"},
+	[H_YES] = {"yes", "あり"},
+	[H_NO] = {"no", "なし"},
+	[H_LAST_SIGN_IN] = {"last sign-in", "最終サインイン"},
+	[H_NEVER_SIGNED_IN] = {"never signed in", "サインイン履歴なし"},
+	[H_NO_INFORMATION] = {"no sign-in information", "サインイン情報なし"},
+	[H_ACTIVE] = {"active", "有効"},
+	[H_INACTIVE] = {"inactive", "無効"},
+	[H_LAST_USED] = {"last used", "最終使用"},
+	[H_NEVER_USED] = {"never used", "未使用"},
+	[H_CREATED_ON] = {"created", "作成"},
+	[H_DATES_IN] = {"Dates are in {Z} unless marked UTC.",
+			"日付は特記のない限り {Z} の時刻です。"},
+	[H_CUT] = {"This table shows the first {N} of {M} rows; all {M} rows are in the attached CSV.",
+		   "この表は {M} 行中、最初の {N} 行のみ表示しています。全 {M} 行は添付の CSV にあります。"},
+	[H_FOOTER] = {"Made by reportpipe from the IAM credential report.",
+		      "reportpipe が IAM 認証情報レポートから作成しました。"},
+};
+
+static const char *const severity_color[REG_SEV_COUNT] = {
+	"#9b1c1c", "#d92d20", "#b54708", "#175cd3", "#667085"
+};
+
+#define FONT "font-family:Arial,Helvetica,'Hiragino Sans','Hiragino Kaku Gothic ProN',Meiryo,'Noto Sans CJK JP',sans-serif;"
+#define TABLE "role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\""
+#define TH "style=\"padding:6px 8px;border-bottom:2px solid #d0d5dd;text-align:left;font-size:12px;color:#475467;background-color:#f9fafb;\""
+#define TD "style=\"padding:6px 8px;border-bottom:1px solid #eaecf0;vertical-align:top;font-size:13px;\""
+#define MUTED "color:#667085;"
+
+/* Output gathered in a buffer and handed over in large pieces; the first
+ * failure sticks and ends the rendering. */
+typedef struct html {
+	const rp_host *host;
+	rp_artifact *out;
+	reg_lang lang;
+	rp_status st;
+	size_t len;
+	char buf[16384];
+} html;
+
+static void flush(html *h)
+{
+	if (!h->st && h->len)
+		h->st = h->host->artifact_append(h->out, h->buf, h->len);
+	h->len = 0;
+}
+
+static void put_raw_n(html *h, const char *s, size_t n)
+{
+	while (n && !h->st) {
+		size_t room = sizeof(h->buf) - h->len, k = n < room ? n : room;
+
+		memcpy(h->buf + h->len, s, k);
+		h->len += k;
+		s += k;
+		n -= k;
+		if (h->len == sizeof(h->buf))
+			flush(h);
+	}
+}
+
+/* Markup: only ever a literal of this file. */
+static void put_raw(html *h, const char *s)
+{
+	put_raw_n(h, s, strlen(s));
+}
+
+static void put_rawf(html *h, const char *fmt, ...) RP_PRINTF(2, 3);
+static void put_rawf(html *h, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		put_raw_n(h, tmp, (size_t)k < sizeof(tmp) ? (size_t)k : sizeof(tmp) - 1);
+}
+
+/* Text: escaped for element content and quoted attributes alike.
+ * Control characters, which HTML forbids, become U+FFFD. */
+static void put_text(html *h, const char *s)
+{
+	while (s && *s && !h->st) {
+		size_t run = strcspn(s, "&<>\"'\x01\x02\x03\x04\x05\x06\x07\x08"
+				     "\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
+				     "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f");
+
+		put_raw_n(h, s, run);
+		s += run;
+		switch (*s) {
+		case '\0':
+			return;
+		case '&':
+			put_raw(h, "&amp;");
+			break;
+		case '<':
+			put_raw(h, "&lt;");
+			break;
+		case '>':
+			put_raw(h, "&gt;");
+			break;
+		case '"':
+			put_raw(h, "&quot;");
+			break;
+		case '\'':
+			put_raw(h, "&#39;");
+			break;
+		default:
+			put_raw(h, "&#xFFFD;");
+			break;
+		}
+		s++;
+	}
+}
+
+static const char *hw(const html *h, enum html_word w)
+{
+	return hwords[w][h->lang];
+}
+
+/* Brackets and separators: full width in Japanese text. */
+static const char *open_paren(const html *h)
+{
+	return h->lang == REG_LANG_JA ? "\xef\xbc\x88" : " (";
+}
+
+static const char *close_paren(const html *h)
+{
+	return h->lang == REG_LANG_JA ? "\xef\xbc\x89" : ")";
+}
+
+static const char *rw(const html *h, reg_word w)
+{
+	return reg_word_text(h->lang, w);
+}
+
+static void put_date(html *h, time_t t)
+{
+	char d[64];
+
+	reg_format_date(d, sizeof(d), t, h->lang, 0);
+	put_text(h, d);
+}
+
+static void put_badge(html *h, reg_severity sev, const char *label)
+{
+	put_rawf(h, "<span style=\"display:inline-block;padding:1px 6px;margin:1px 2px 1px 0;border-radius:3px;background-color:%s;color:#ffffff;font-size:11px;font-weight:bold;white-space:nowrap;\">",
+		 severity_color[sev]);
+	put_text(h, label);
+	put_raw(h, "</span>");
+}
+
+static void put_check_badge(html *h, reg_check c)
+{
+	const reg_check_info *ci = reg_check_get(c);
+	char label[64];
+
+	if (ci->cis)
+		snprintf(label, sizeof(label), "CIS %s", ci->cis);
+	else
+		snprintf(label, sizeof(label), "%s", reg_severity_name(h->lang, ci->severity));
+	put_badge(h, ci->severity, label);
+}
+
+/* ---------------------------------------------------------------- top */
+
+static void put_head(html *h, const reg_model *m, const rp_dataset_meta *meta)
+{
+	char date[64];
+
+	reg_format_date(date, sizeof(date), m->now, h->lang, 0);
+	put_rawf(h, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n",
+		 h->lang == REG_LANG_JA ? "ja" : "en");
+	put_raw(h, "<meta charset=\"utf-8\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		   "<meta name=\"color-scheme\" content=\"light\">\n<title>");
+	put_text(h, rw(h, REG_W_TITLE));
+	put_raw(h, " ");
+	put_text(h, meta->account_id);
+	put_raw(h, " ");
+	put_text(h, date);
+	put_raw(h, "</title>\n</head>\n");
+	put_raw(h, "<body style=\"margin:0;padding:0;background-color:#f2f4f7;color:#101828;" FONT "\">\n");
+	put_raw(h, "<table " TABLE " style=\"background-color:#f2f4f7;\">\n"
+		   "<tr><td style=\"padding:16px;\">\n"
+		   "<table " TABLE " style=\"background-color:#ffffff;border:1px solid #d0d5dd;" FONT "\">\n");
+}
+
+static void put_banner(html *h, const reg_model *m, const rp_dataset_meta *meta,
+		       const rp_run_info *run)
+{
+	char utc[64], local[64], zone[32], age[160], date[64];
+
+	reg_format_datetime(utc, sizeof(utc), m->now, h->lang, 1);
+	reg_format_datetime(local, sizeof(local), m->now, h->lang, 0);
+	reg_format_zone(zone, sizeof(zone), m->now);
+	reg_format_report_age(age, sizeof(age), m->now, run->run_time, h->lang);
+
+	put_raw(h, "<tr><td style=\"padding:16px 20px;background-color:#232f3e;color:#ffffff;\">\n"
+		   "<div style=\"font-size:20px;font-weight:bold;\">");
+	put_text(h, rw(h, REG_W_TITLE));
+	put_raw(h, "</div>\n<div style=\"font-size:14px;padding-top:4px;\">");
+	put_text(h, rw(h, REG_W_ACCOUNT));
+	put_raw(h, " ");
+	put_text(h, meta->account_id && meta->account_id[0] ? meta->account_id : "?");
+	put_raw(h, " \xc2\xb7 ");
+	reg_format_date(date, sizeof(date), m->now, h->lang, 0);
+	put_text(h, date);
+	put_raw(h, "</div>\n</td></tr>\n");
+
+	put_raw(h, "<tr><td style=\"padding:12px 20px 4px 20px;\">\n<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"font-size:13px;\">\n");
+	put_raw(h, "<tr><td style=\"padding:2px 16px 2px 0;" MUTED "\">");
+	put_text(h, rw(h, REG_W_PIPELINE));
+	put_raw(h, "</td><td style=\"padding:2px 0;\">");
+	put_text(h, run->pipeline ? run->pipeline : "");
+	put_raw(h, "</td></tr>\n<tr><td style=\"padding:2px 16px 2px 0;" MUTED "\">");
+	put_text(h, rw(h, REG_W_ACCOUNT));
+	put_raw(h, "</td><td style=\"padding:2px 0;\">");
+	put_text(h, meta->account_id);
+	if (meta->partition && meta->partition[0]) {
+		put_raw(h, " <span style=\"" MUTED "\">(");
+		put_text(h, meta->partition);
+		put_raw(h, ")</span>");
+	}
+	put_raw(h, "</td></tr>\n<tr><td style=\"padding:2px 16px 2px 0;vertical-align:top;" MUTED "\">");
+	put_text(h, rw(h, REG_W_GENERATED));
+	put_raw(h, "</td><td style=\"padding:2px 0;\">");
+	put_text(h, utc);
+	put_raw(h, " UTC");
+	if (strcmp(zone, "UTC") != 0) { /* the pipeline's zone is not UTC itself */
+		put_raw(h, "<br>");
+		put_text(h, local);
+		put_raw(h, " ");
+		put_text(h, zone);
+		put_raw(h, " (");
+		put_text(h, run->timezone ? run->timezone : "");
+		put_raw(h, ")");
+	}
+	put_raw(h, "</td></tr>\n<tr><td style=\"padding:2px 16px 2px 0;" MUTED "\">");
+	put_text(h, rw(h, REG_W_AGE));
+	put_raw(h, "</td><td style=\"padding:2px 0;\">");
+	put_text(h, age);
+	put_raw(h, "</td></tr>\n</table>\n</td></tr>\n");
+}
+
+static void put_tile_start(html *h, const char *label)
+{
+	put_raw(h, "<td width=\"20%\" style=\"padding:6px;vertical-align:top;\">"
+		   "<table " TABLE " style=\"border:1px solid #eaecf0;background-color:#f9fafb;\"><tr><td style=\"padding:10px 12px;\">"
+		   "<div style=\"font-size:12px;" MUTED "\">");
+	put_text(h, label);
+	put_raw(h, "</div>\n<div style=\"font-size:22px;font-weight:bold;padding-top:2px;\">");
+}
+
+static void put_tile_end(html *h, const char *note)
+{
+	put_raw(h, "</div>");
+	if (note) {
+		put_raw(h, "<div style=\"font-size:11px;" MUTED "\">");
+		put_text(h, note);
+		put_raw(h, "</div>");
+	}
+	put_raw(h, "</td></tr></table></td>\n");
+}
+
+static void put_counts(html *h, const reg_model *m)
+{
+	const reg_counts *c = &m->counts;
+	char cov[64];
+
+	put_raw(h, "<tr><td style=\"padding:8px 14px;\">\n<table " TABLE "><tr>\n");
+	put_tile_start(h, rw(h, REG_W_USERS));
+	put_rawf(h, "%zu", c->users);
+	put_tile_end(h, rw(h, REG_W_USERS_NOTE));
+	put_tile_start(h, rw(h, REG_W_CONSOLE_USERS));
+	put_rawf(h, "%zu", c->console_users);
+	put_tile_end(h, NULL);
+	put_tile_start(h, rw(h, REG_W_MFA_COVERAGE));
+	reg_format_coverage(cov, sizeof(cov), c->console_users_mfa, c->console_users,
+			    h->lang);
+	put_text(h, cov);
+	put_tile_end(h, NULL);
+	put_tile_start(h, rw(h, REG_W_ACTIVE_KEYS));
+	put_rawf(h, "%zu", c->active_keys);
+	put_tile_end(h, NULL);
+	put_tile_start(h, rw(h, REG_W_FINDINGS));
+	put_raw(h, "<span style=\"font-size:12px;font-weight:normal;\">");
+	for (reg_severity s = 0; s < REG_SEV_COUNT; s++) {
+		char label[64];
+
+		snprintf(label, sizeof(label), "%s %zu", reg_severity_name(h->lang, s),
+			 c->findings[s]);
+		if (c->findings[s])
+			put_badge(h, s, label);
+		else {
+			put_raw(h, "<span style=\"display:inline-block;padding:1px 6px;margin:1px 2px 1px 0;border:1px solid #d0d5dd;border-radius:3px;font-size:11px;white-space:nowrap;" MUTED "\">");
+			put_text(h, label);
+			put_raw(h, "</span>");
+		}
+		put_raw(h, " ");
+	}
+	put_raw(h, "</span>");
+	put_tile_end(h, NULL);
+	put_raw(h, "</tr></table>\n</td></tr>\n");
+}
+
+static void put_heading(html *h, const char *text)
+{
+	put_raw(h, "<tr><td style=\"padding:16px 20px 6px 20px;font-size:16px;font-weight:bold;\">");
+	put_text(h, text);
+	put_raw(h, "</td></tr>\n");
+}
+
+/* One user of a check, with what about them made the finding. */
+static void put_hit_user(html *h, const reg_model *m, size_t first, size_t end)
+{
+	const reg_hit *x = &m->hits[first];
+	int any = 0;
+
+	put_raw(h, "<div style=\"padding:1px 0;\"><b>");
+	put_text(h, m->users[x->user].name);
+	put_raw(h, "</b>");
+	for (size_t i = first; i < end; i++) {
+		char d[256];
+
+		if (!reg_hit_detail(d, sizeof(d), &m->hits[i], h->lang))
+			continue;
+		if (!any) {
+			put_raw(h, "<span style=\"" MUTED "\">");
+			put_raw(h, open_paren(h));
+		} else {
+			put_raw(h, h->lang == REG_LANG_JA ? "\xef\xbc\x9b" : "; ");
+		}
+		put_text(h, d);
+		any = 1;
+	}
+	if (any) {
+		put_raw(h, close_paren(h));
+		put_raw(h, "</span>");
+	}
+	put_raw(h, "</div>\n");
+}
+
+static void put_checks(html *h, const reg_model *m)
+{
+	size_t i = 0;
+
+	put_heading(h, rw(h, REG_W_CHECKS));
+	put_raw(h, "<tr><td style=\"padding:0 20px 8px 20px;\">\n<table " TABLE " style=\"border-collapse:collapse;\">\n<tr>");
+	put_raw(h, "<th " TH ">");
+	put_text(h, rw(h, REG_W_SEVERITY));
+	put_raw(h, "</th><th " TH ">");
+	put_text(h, rw(h, REG_W_REFERENCE));
+	put_raw(h, "</th><th " TH ">");
+	put_text(h, rw(h, REG_W_CHECK));
+	put_raw(h, "</th><th " TH ">");
+	put_text(h, rw(h, REG_W_AFFECTED));
+	put_raw(h, "</th></tr>\n");
+	for (reg_check c = 0; c < REG_CHECK_COUNT; c++) {
+		const reg_check_info *ci = reg_check_get(c);
+		int hit = m->counts.checks_users[c] > 0;
+		char title[256], ref[64];
+
+		reg_check_title(title, sizeof(title), c, h->lang, &m->th);
+		if (ci->cis)
+			snprintf(ref, sizeof(ref), "CIS %s", ci->cis);
+		else
+			snprintf(ref, sizeof(ref), "%s", rw(h, REG_W_NO_CIS));
+		put_raw(h, hit ? "<tr>" : "<tr style=\"" MUTED "\">");
+		put_raw(h, "<td " TD ">");
+		if (hit)
+			put_badge(h, ci->severity, reg_severity_name(h->lang, ci->severity));
+		else
+			put_text(h, reg_severity_name(h->lang, ci->severity));
+		put_raw(h, "</td><td " TD "><span style=\"white-space:nowrap;\">");
+		put_text(h, ref);
+		put_raw(h, "</span></td><td " TD ">");
+		put_text(h, title);
+		put_raw(h, "</td><td " TD ">");
+		if (!hit)
+			put_text(h, rw(h, reg_check_is_root(c) && !m->counts.root_present ?
+					REG_W_NOT_CHECKED : REG_W_NO_FINDING));
+		for (; i < m->nhits && m->hits[i].check == c;) {
+			size_t end = i + 1;
+
+			while (end < m->nhits && m->hits[end].check == c &&
+			       m->hits[end].user == m->hits[i].user)
+				end++;
+			put_hit_user(h, m, i, end);
+			i = end;
+		}
+		put_raw(h, "</td></tr>\n");
+	}
+	put_raw(h, "</table>\n</td></tr>\n");
+}
+
+/* ----------------------------------------------------------- register */
+
+static void put_muted(html *h, const char *text)
+{
+	put_raw(h, "<span style=\"" MUTED "\">");
+	put_text(h, text);
+	put_raw(h, "</span>");
+}
+
+static void put_console(html *h, const reg_user *u)
+{
+	const reg_bool pe = u->password_enabled;
+	const reg_time lu = u->password_last_used;
+
+	if (pe.kind == RP_CELL_VALUE && !pe.on) {
+		put_muted(h, hw(h, H_DISABLED));
+		return;
+	}
+	if (pe.kind == RP_CELL_VALUE)
+		put_text(h, hw(h, H_ENABLED));
+	else
+		put_muted(h, "\xe2\x80\x94"); /* root: not_supported */
+	put_raw(h, "<br><span style=\"font-size:12px;" MUTED "\">");
+	if (lu.kind == RP_CELL_VALUE) {
+		put_text(h, hw(h, H_LAST_SIGN_IN));
+		put_raw(h, " ");
+		put_date(h, lu.t);
+	} else if (lu.kind == RP_CELL_NO_INFORMATION) {
+		put_text(h, hw(h, H_NO_INFORMATION));
+	} else {
+		put_text(h, hw(h, H_NEVER_SIGNED_IN));
+	}
+	put_raw(h, "</span>");
+}
+
+static void put_mfa(html *h, const reg_user *u)
+{
+	int console = u->root || (u->password_enabled.kind == RP_CELL_VALUE &&
+				  u->password_enabled.on);
+
+	if (u->mfa_active.kind != RP_CELL_VALUE) {
+		put_muted(h, "\xe2\x80\x94");
+	} else if (u->mfa_active.on) {
+		put_raw(h, "<span style=\"color:#067647;font-weight:bold;\">");
+		put_text(h, hw(h, H_YES));
+		put_raw(h, "</span>");
+	} else if (console) {
+		/* no MFA matters where someone signs in with a password */
+		put_raw(h, "<span style=\"color:#d92d20;font-weight:bold;\">");
+		put_text(h, hw(h, H_NO));
+		put_raw(h, "</span>");
+	} else {
+		put_muted(h, hw(h, H_NO));
+	}
+}
+
+static int usable(const char *s)
+{
+	return s && s[0] && strcmp(s, "N/A") != 0 && strcmp(s, "no_information") != 0 &&
+	       strcmp(s, "not_supported") != 0;
+}
+
+static void put_state(html *h, reg_bool active)
+{
+	if (active.kind == RP_CELL_VALUE && active.on) {
+		put_raw(h, "<b>");
+		put_text(h, hw(h, H_ACTIVE));
+		put_raw(h, "</b>");
+	} else {
+		put_muted(h, hw(h, H_INACTIVE));
+	}
+}
+
+static void put_key(html *h, const reg_model *m, const reg_key *k)
+{
+	char days[64];
+
+	if (!k->exists) {
+		put_muted(h, "\xe2\x80\x94");
+		return;
+	}
+	put_state(h, k->active);
+	put_raw(h, "<span style=\"font-size:12px;\">");
+	if (k->last_rotated.kind == RP_CELL_VALUE) {
+		put_raw(h, "<br>");
+		reg_fill(days, sizeof(days), rw(h, REG_W_DAYS_OLD),
+			 reg_days_before(m, k->last_rotated.t), 0);
+		put_text(h, days);
+		put_raw(h, "<span style=\"" MUTED "\">");
+		put_raw(h, open_paren(h));
+		put_text(h, hw(h, H_CREATED_ON));
+		put_raw(h, " ");
+		put_date(h, k->last_rotated.t);
+		put_raw(h, close_paren(h));
+		put_raw(h, "</span>");
+	}
+	put_raw(h, "<br>");
+	if (k->last_used.kind == RP_CELL_VALUE) {
+		put_text(h, hw(h, H_LAST_USED));
+		put_raw(h, " ");
+		put_date(h, k->last_used.t);
+		if (usable(k->region) || usable(k->service)) {
+			put_raw(h, "<br><span style=\"" MUTED "\">");
+			if (usable(k->region))
+				put_text(h, k->region);
+			if (usable(k->region) && usable(k->service))
+				put_raw(h, " \xc2\xb7 ");
+			if (usable(k->service))
+				put_text(h, k->service);
+			put_raw(h, "</span>");
+		}
+	} else {
+		put_muted(h, hw(h, H_NEVER_USED));
+	}
+	put_raw(h, "</span>");
+}
+
+static void put_certs(html *h, const reg_model *m, const reg_user *u)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < m->ncerts; i++) {
+		const reg_cert *c = &u->certs[i];
+
+		if (!c->exists)
+			continue;
+		put_raw(h, any ? "<br>" : "");
+		any = 1;
+		put_rawf(h, "%u: ", c->number);
+		put_state(h, c->active);
+		if (c->last_rotated.kind == RP_CELL_VALUE) {
+			put_raw(h, "<span style=\"font-size:12px;" MUTED "\">");
+			put_raw(h, open_paren(h));
+			put_text(h, hw(h, H_CREATED_ON));
+			put_raw(h, " ");
+			put_date(h, c->last_rotated.t);
+			put_raw(h, close_paren(h));
+			put_raw(h, "</span>");
+		}
+	}
+	if (!any)
+		put_muted(h, "\xe2\x80\x94");
+}
+
+static void put_user_row(html *h, const reg_model *m, const reg_user *u)
+{
+	put_raw(h, "<tr><td " TD "><b>");
+	put_text(h, u->name);
+	put_raw(h, "</b><br><span style=\"font-size:11px;word-break:break-all;" MUTED "\">");
+	put_text(h, u->arn);
+	put_raw(h, "</span></td>\n<td " TD "><span style=\"white-space:nowrap;\">");
+	if (u->created.kind == RP_CELL_VALUE)
+		put_date(h, u->created.t);
+	else
+		put_muted(h, "\xe2\x80\x94");
+	put_raw(h, "</span></td>\n<td " TD ">");
+	put_console(h, u);
+	put_raw(h, "</td>\n<td " TD "><span style=\"white-space:nowrap;\">");
+	put_mfa(h, u);
+	put_raw(h, "</span>");
+	put_raw(h, "</td>\n");
+	for (size_t k = 0; k < m->nkeys; k++) {
+		put_raw(h, "<td " TD ">");
+		put_key(h, m, &u->keys[k]);
+		put_raw(h, "</td>\n");
+	}
+	put_raw(h, "<td " TD ">");
+	put_certs(h, m, u);
+	put_raw(h, "</td>\n<td " TD ">");
+	for (reg_check c = 0; c < REG_CHECK_COUNT; c++)
+		if (u->checks & (1u << c))
+			put_check_badge(h, c);
+	put_raw(h, "</td></tr>\n");
+}
+
+static void put_register(html *h, const reg_model *m, size_t max_rows)
+{
+	size_t shown = max_rows && max_rows < m->nusers ? max_rows : m->nusers;
+	size_t ncols = 6 + m->nkeys;
+
+	put_heading(h, hw(h, H_REGISTER));
+	put_raw(h, "<tr><td style=\"padding:0 20px 8px 20px;\">\n<table " TABLE " style=\"border-collapse:collapse;\">\n<tr>");
+	put_raw(h, "<th " TH ">");
+	put_text(h, hw(h, H_USER));
+	put_raw(h, "</th><th " TH ">");
+	put_text(h, hw(h, H_CREATED));
+	put_raw(h, "</th><th " TH ">");
+	put_text(h, hw(h, H_CONSOLE));
+	put_raw(h, "</th><th " TH ">");
+	put_text(h, hw(h, H_MFA));
+	put_raw(h, "</th>");
+	for (size_t k = 0; k < m->nkeys; k++) {
+		put_raw(h, "<th " TH ">");
+		put_text(h, hw(h, H_KEY));
+		put_rawf(h, " %u</th>", m->key_numbers[k]);
+	}
+	put_raw(h, "<th " TH ">");
+	put_text(h, hw(h, H_CERTS));
+	put_raw(h, "</th><th " TH ">");
+	put_text(h, rw(h, REG_W_FINDINGS));
+	put_raw(h, "</th></tr>\n");
+	for (size_t i = 0; i < shown; i++)
+		put_user_row(h, m, &m->users[i]);
+	if (shown < m->nusers) {
+		char cut[512];
+
+		reg_fill(cut, sizeof(cut), hw(h, H_CUT), (long)shown, (long)m->nusers);
+		put_rawf(h, "<tr><td colspan=\"%zu\" style=\"padding:10px 8px;font-size:13px;font-weight:bold;background-color:#fffaeb;border-bottom:1px solid #eaecf0;\">",
+			 ncols);
+		put_text(h, cut);
+		put_raw(h, "</td></tr>\n");
+	}
+	put_raw(h, "</table>\n</td></tr>\n");
+}
+
+static void put_footer(html *h, const rp_run_info *run)
+{
+	char dates[256];
+	const char *z = hw(h, H_DATES_IN), *mark = strstr(z, "{Z}");
+
+	put_raw(h, "<tr><td style=\"padding:8px 20px 16px 20px;font-size:12px;" MUTED "\">");
+	if (mark) {
+		snprintf(dates, sizeof(dates), "%.*s", (int)(mark - z), z);
+		put_text(h, dates);
+		put_text(h, run->timezone ? run->timezone : "UTC");
+		put_text(h, mark + 3);
+	}
+	put_raw(h, h->lang == REG_LANG_JA ? "" : " ");
+	put_text(h, rw(h, REG_W_AGES_NOTE));
+	put_raw(h, "<br>");
+	put_text(h, hw(h, H_FOOTER));
+	put_raw(h, "</td></tr>\n</table>\n</td></tr>\n</table>\n</body>\n</html>\n");
+}
+
+static rp_status html_render(rp_instance *self, const rp_host *host,
+			     const rp_dataset *ds, rp_artifact *out)
+{
+	const rp_dataset_meta *meta = host->ds_meta(ds);
+	const rp_run_info *run = host->run_info(self);
+	reg_thresholds th;
+	reg_model m;
+	rp_status st;
+	html *h;
+
+	if (!meta || !run) {
+		host->set_error(self, "the engine gave no report or run metadata; this is a reportpipe bug");
+		return RP_ERR_INTERNAL;
+	}
+	reg_thresholds_read(host, self, &th);
+	st = reg_model_build(self, host, ds, &th, &m);
+	if (st)
+		return st;
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		reg_model_free(&m);
+		return RP_ERR_NOMEM;
+	}
+	h->host = host;
+	h->out = out;
+	h->lang = reg_lang_parse(host->opt_string(self, "lang"));
+	put_head(h, &m, meta);
+	put_banner(h, &m, meta, run);
+	put_counts(h, &m);
+	put_checks(h, &m);
+	put_register(h, &m, (size_t)host->opt_int(self, "max_rows"));
+	put_footer(h, run);
+	flush(h);
+	st = h->st;
+	free(h);
+	reg_model_free(&m);
+	return st;
+}
+
+RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {
+	.abi_major = RP_ABI_MAJOR,
+	.abi_minor = RP_ABI_MINOR,
+	.struct_size = sizeof(rp_plugin),
+	.kind = RP_KIND_FORMATTER,
+	.name = "html_summary",
+	.description = "the register as one HTML page for mail and browsers: counts, CIS findings, a row per user",
+	.options = options,
+	.media_type = "text/html; charset=utf-8",
+	.extension = "html",
+	.render = html_render,
+};
