@@ -284,3 +284,35 @@ int rp_dataset_row_is_root(const rp_dataset *ds, size_t row)
 	u = rp_dataset_cell(ds, row, (size_t)c);
 	return u && strcmp(u, "<root_account>") == 0;
 }
+
+/* RFC 4180, quoting only where needed; parses back to the same table. */
+static rp_status csv_cell(rp_buf *b, const char *s)
+{
+	rp_status st;
+
+	if (!strpbrk(s, ",\"\r\n"))
+		return rp_buf_puts(b, s);
+	st = rp_buf_puts(b, "\"");
+	for (; !st && *s; s++)
+		st = *s == '"' ? rp_buf_puts(b, "\"\"") : rp_buf_append(b, s, 1);
+	return st ? st : rp_buf_puts(b, "\"");
+}
+
+rp_status rp_dataset_to_csv(const rp_dataset *ds, rp_buf *b)
+{
+	const rp_csv_table *t = &ds->table;
+	rp_status st = RP_OK;
+
+	for (size_t r = 0; r <= t->nrows && !st; r++) {
+		for (size_t c = 0; c < t->ncols && !st; c++) {
+			if (c)
+				st = rp_buf_puts(b, ",");
+			if (!st)
+				st = csv_cell(b, t->cells[r * t->ncols + c]);
+		}
+		if (!st)
+			st = rp_buf_puts(b, "\n");
+	}
+	return st;
+}
+

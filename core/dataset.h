@@ -4,6 +4,7 @@
 #define RP_DATASET_H
 
 #include "csv.h"
+#include "util.h"
 #include "reportpipe/plugin.h"
 
 struct rp_dataset {
@@ -32,6 +33,9 @@ rp_cell_kind rp_dataset_cell_bool(const rp_dataset *ds, size_t row, size_t col,
 rp_cell_kind rp_dataset_cell_time(const rp_dataset *ds, size_t row, size_t col,
 				  time_t *out);
 int rp_dataset_row_is_root(const rp_dataset *ds, size_t row);
+
+/* The table as CSV (LF line ends), for the spool and the history. */
+rp_status rp_dataset_to_csv(const rp_dataset *ds, rp_buf *b);
 
 /* The sentinel kinds shared by every typed accessor. */
 rp_cell_kind rp_cell_sentinel(const char *text);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "history.h"
 #include "log.h"
 #include "spool.h"
 #include "template.h"
@@ -28,6 +29,9 @@ const rp_option rp_pipeline_options[] = {
 	 .description = "where history, spool and lock live"},
 	{.key = "timezone", .type = RP_OPT_STRING, .default_value = "UTC",
 	 .description = "IANA time zone for dates in templates, e.g. Asia/Tokyo"},
+	{.key = "history_keep", .type = RP_OPT_INT, .default_value = "60",
+	 .min = 0, .max = 100000,
+	 .description = "earlier reports kept per source and account for the change ledger (0: none)"},
 	{0}
 };
 
@@ -163,6 +167,7 @@ static rp_status setup_pipeline(rp_engine *eng, char *err, size_t errlen)
 		eng->name = rp_strndup(base, l);
 	}
 	eng->state_dir = rp_strdup(rp_optset_get(&eng->pipe_opts, "state_dir")->text);
+	eng->history_keep = (long)rp_optset_get(&eng->pipe_opts, "history_keep")->i;
 	v = rp_optset_get(&eng->pipe_opts, "timezone");
 	eng->timezone = rp_strdup(v->text);
 	if (!eng->name || !eng->state_dir || !eng->timezone)
@@ -463,8 +468,10 @@ void rp_engine_close(rp_engine *eng)
 {
 	if (!eng)
 		return;
-	for (size_t i = 0; i < eng->ndatasets; i++)
+	for (size_t i = 0; i < eng->ndatasets; i++) {
 		rp_dataset_free(eng->datasets[i].ds);
+		rp_dataset_free(eng->datasets[i].previous);
+	}
 	free(eng->datasets);
 	for (size_t i = eng->ninst; i-- > 0;) {
 		rp_instance *in = &eng->inst[i];
@@ -771,6 +778,12 @@ static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
 		}
 		return 0;
 	}
+	/* This report is the next run's "previous" (changes formatter). */
+	err[0] = '\0';
+	if (rp_history_save(eng->state_dir, ed->ds, eng->history_keep, err,
+			    sizeof(err)))
+		rp_log(RP_LOG_WARN, "history", "%s; the next change ledger will not see this report",
+		       err[0] ? err : "cannot save the report");
 	/* Write-ahead: what the sinks are about to get is on disk first. */
 	for (size_t k = 0; k < nformat && nkeep < 64; k++)
 		if (arts[k].name)
@@ -1057,4 +1070,26 @@ int rp_engine_check_online(rp_engine *eng, FILE *f)
 	if (!any)
 		fprintf(f, "no section of this pipeline calls AWS\n");
 	return rc;
+}
+
+const rp_dataset *rp_engine_previous(rp_instance *in, const rp_dataset *ds)
+{
+	rp_engine *eng = in->eng;
+	char err[1024] = "";
+
+	for (size_t i = 0; i < eng->ndatasets; i++) {
+		rp_engine_dataset *ed = &eng->datasets[i];
+
+		if (ed->ds != ds)
+			continue;
+		if (!ed->previous_loaded) {
+			ed->previous_loaded = 1;
+			if (rp_history_previous(eng->state_dir, ds, &ed->previous, err,
+						sizeof(err)))
+				rp_log(RP_LOG_WARN, "history", "%s; treating this as the first report",
+				       err[0] ? err : "cannot read the history");
+		}
+		return ed->previous;
+	}
+	return NULL; /* a report from the spool: no ledger context */
 }

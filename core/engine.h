@@ -58,6 +58,8 @@ struct rp_response {
 typedef struct rp_engine_dataset {
 	rp_dataset *ds;
 	const rp_instance *source;
+	rp_dataset *previous;      /* from the history, on first request */
+	int previous_loaded;
 } rp_engine_dataset;
 
 struct rp_engine {
@@ -69,6 +71,7 @@ struct rp_engine {
 	char *name;
 	char *state_dir;
 	char *timezone;
+	long history_keep;
 	rp_run_info info;
 	rp_instance *inst;        /* sources, then formats, then sinks */
 	size_t ninst;
@@ -95,6 +98,8 @@ int rp_engine_retry(rp_engine *eng);
 void rp_engine_print_wiring(const rp_engine *eng, FILE *f);
 /* check --online: who each AWS section runs as.  Returns RP_EXIT_*. */
 int rp_engine_check_online(rp_engine *eng, FILE *f);
+/* The report before ds (host->ds_previous), loaded once; NULL if none. */
+const rp_dataset *rp_engine_previous(rp_instance *in, const rp_dataset *ds);
 /* The engine's HTTP handle, created on first use. */
 rp_status rp_engine_http(rp_engine *eng, rp_http **out);
 /* The section's AWS client (RP_AWS_OPTIONS), created on first use. */

@@ -168,8 +168,7 @@ static rp_status host_emit_dataset(rp_instance *self, rp_dataset *ds)
 		return RP_ERR_NOMEM;
 	}
 	eng->datasets = g;
-	g[eng->ndatasets].ds = ds;
-	g[eng->ndatasets].source = self;
+	g[eng->ndatasets] = (rp_engine_dataset){.ds = ds, .source = self};
 	eng->ndatasets++;
 	return RP_OK;
 }
@@ -460,4 +459,5 @@ const rp_host rp_host_services = {
 	.mail_recipient_count = rp_mail_recipient_count,
 	.mail_recipient = rp_mail_recipient,
 	.mail_free = rp_mail_free,
+	.ds_previous = rp_engine_previous,
 };

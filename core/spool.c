@@ -50,38 +50,6 @@ rp_status rp_mkdirs(const char *path, unsigned mode, char *err, size_t errlen)
 	return RP_OK;
 }
 
-static rp_status write_file(const char *path, const void *data, size_t len,
-			    char *err, size_t errlen)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	const char *p = data;
-
-	if (fd < 0)
-		goto fail;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	return RP_OK;
-fail:
-	snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return RP_ERR_IO;
-}
-
 static void sync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -90,36 +58,6 @@ static void sync_dir(const char *dir)
 		fsync(fd);
 		close(fd);
 	}
-}
-
-static rp_status csv_cell(rp_buf *b, const char *s)
-{
-	rp_status st;
-
-	if (!strpbrk(s, ",\"\r\n"))
-		return rp_buf_puts(b, s);
-	st = rp_buf_puts(b, "\"");
-	for (; !st && *s; s++)
-		st = *s == '"' ? rp_buf_puts(b, "\"\"") : rp_buf_append(b, s, 1);
-	return st ? st : rp_buf_puts(b, "\"");
-}
-
-static rp_status table_csv(const rp_dataset *ds, rp_buf *b)
-{
-	const rp_csv_table *t = &ds->table;
-	rp_status st = RP_OK;
-
-	for (size_t r = 0; r <= t->nrows && !st; r++) {
-		for (size_t c = 0; c < t->ncols && !st; c++) {
-			if (c)
-				st = rp_buf_puts(b, ",");
-			if (!st)
-				st = csv_cell(b, t->cells[r * t->ncols + c]);
-		}
-		if (!st)
-			st = rp_buf_puts(b, "\n");
-	}
-	return st;
 }
 
 /* Values in meta are single-line by construction; make sure of it. */
@@ -202,21 +140,21 @@ rp_status rp_spool_write(const char *state_dir, const rp_dataset *ds,
 			break;
 		free(p);
 		p = rp_asprintf("%s/a%zu.%s", tmp, i, arts[i].extension);
-		st = p ? write_file(p, arts[i].data, arts[i].len, err, errlen)
+		st = p ? rp_write_new_file(p, arts[i].data, arts[i].len, err, errlen)
 		       : RP_ERR_NOMEM;
 	}
 	if (!st)
-		st = table_csv(ds, &csv);
+		st = rp_dataset_to_csv(ds, &csv);
 	if (!st) {
 		free(p);
 		p = rp_path_join(tmp, "dataset.csv");
-		st = p ? write_file(p, csv.data ? csv.data : "", csv.len, err, errlen)
+		st = p ? rp_write_new_file(p, csv.data ? csv.data : "", csv.len, err, errlen)
 		       : RP_ERR_NOMEM;
 	}
 	if (!st) {
 		free(p);
 		p = rp_path_join(tmp, "meta");
-		st = p ? write_file(p, meta.data, meta.len, err, errlen) : RP_ERR_NOMEM;
+		st = p ? rp_write_new_file(p, meta.data, meta.len, err, errlen) : RP_ERR_NOMEM;
 	}
 	if (!st) {
 		free(p);
@@ -227,7 +165,7 @@ rp_status rp_spool_write(const char *state_dir, const rp_dataset *ds,
 	for (size_t i = 0; i < npending && !st; i++) {
 		free(p);
 		p = rp_asprintf("%s/pending/%s", tmp, pending[i]);
-		st = p ? write_file(p, "", 0, err, errlen) : RP_ERR_NOMEM;
+		st = p ? rp_write_new_file(p, "", 0, err, errlen) : RP_ERR_NOMEM;
 	}
 	if (!st) {
 		free(p);

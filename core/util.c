@@ -266,3 +266,38 @@ rp_status rp_read_file(const char *path, char **data, size_t *len)
 	*data = rp_buf_steal(&b);
 	return *data ? RP_OK : RP_ERR_NOMEM;
 }
+
+/* Creates path (which must not exist) with mode 0600, writes and
+ * fsyncs it; err says what failed. */
+rp_status rp_write_new_file(const char *path, const void *data, size_t len,
+			   char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	const char *p = data;
+
+	if (fd < 0)
+		goto fail;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	return RP_OK;
+fail:
+	snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return RP_ERR_IO;
+}
+

@@ -42,4 +42,8 @@ char *rp_path_absdir(const char *path);
  * leaves errno set. */
 rp_status rp_read_file(const char *path, char **data, size_t *len);
 
+/* Creates path (0600; it must not exist yet), writes data, fsyncs. */
+rp_status rp_write_new_file(const char *path, const void *data, size_t len,
+			    char *err, size_t errlen);
+
 #endif

@@ -337,6 +337,13 @@ struct rp_host {
 	size_t (*mail_recipient_count)(const rp_mail *m);    /* to + cc + bcc */
 	const char *(*mail_recipient)(const rp_mail *m, size_t i);
 	void (*mail_free)(rp_mail *m);
+
+	/* The report before ds of the same source and account: the newest
+	 * one in state_dir/history generated before ds (the engine keeps the
+	 * last [pipeline] history_keep of them), or NULL when there is none
+	 * (the first run, or --dry-run on a fresh state_dir).  Owned by the
+	 * engine; valid until the run ends. */
+	const rp_dataset *(*ds_previous)(rp_instance *self, const rp_dataset *ds);
 };
 
 /* The exported descriptor.  Fields up to and including `deliver` form the

@@ -1,0 +1,18 @@
+/* history.h - earlier reports, kept per source and account so formatters
+ * can tell what changed since last time. */
+#ifndef RP_HISTORY_H
+#define RP_HISTORY_H
+
+#include "dataset.h"
+
+/* Saves ds as state_dir/history/SOURCE/ACCOUNT/GENERATED.csv (atomically,
+ * 0600) and removes the oldest beyond keep.  keep 0: saves nothing. */
+rp_status rp_history_save(const char *state_dir, const rp_dataset *ds,
+			  long keep, char *err, size_t errlen);
+
+/* The newest report of ds's source and account generated before ds, or
+ * *prev NULL when there is none. */
+rp_status rp_history_previous(const char *state_dir, const rp_dataset *ds,
+			      rp_dataset **prev, char *err, size_t errlen);
+
+#endif
