@@ -147,8 +147,11 @@ rp_status rp_history_previous(const char *state_dir, const rp_dataset *ds,
 		return RP_ERR_NOMEM;
 	stamp(ds->meta.generated_time, name, sizeof(name));
 	st = list(dir, &names, &n);
+	/* The same report seen before counts as its own previous one, so a
+	 * re-run (cron twice, or by hand) shows no changes instead of
+	 * appending the same events to a ledger again. */
 	for (size_t i = 0; !st && i < n; i++)
-		if (strcmp(names[i], name) < 0)
+		if (strcmp(names[i], name) <= 0)
 			pick = names[i];
 	if (st || !pick)
 		goto out;

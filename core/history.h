@@ -10,7 +10,8 @@
 rp_status rp_history_save(const char *state_dir, const rp_dataset *ds,
 			  long keep, char *err, size_t errlen);
 
-/* The newest report of ds's source and account generated before ds, or
+/* The newest report of ds's source and account generated at or before
+ * ds (the same report when it ran before: a re-run has no changes), or
  * *prev NULL when there is none. */
 rp_status rp_history_previous(const char *state_dir, const rp_dataset *ds,
 			      rp_dataset **prev, char *err, size_t errlen);

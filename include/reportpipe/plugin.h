@@ -339,10 +339,11 @@ struct rp_host {
 	void (*mail_free)(rp_mail *m);
 
 	/* The report before ds of the same source and account: the newest
-	 * one in state_dir/history generated before ds (the engine keeps the
-	 * last [pipeline] history_keep of them), or NULL when there is none
-	 * (the first run, or --dry-run on a fresh state_dir).  Owned by the
-	 * engine; valid until the run ends. */
+	 * one in state_dir/history generated at or before ds (the engine
+	 * keeps the last [pipeline] history_keep of them; a re-run of the
+	 * same report gets itself, so it shows no changes), or NULL when there
+	 * is none (the first run).  Owned by the engine; valid until the run
+	 * ends. */
 	const rp_dataset *(*ds_previous)(rp_instance *self, const rp_dataset *ds);
 };
 

@@ -1,0 +1,161 @@
+/* changes.c - formatter plugin: the change ledger, one CSV row per event
+ * between the previous report of the same source and account (kept by
+ * the engine in state_dir/history) and this one.  With the file sink's
+ * append = true the rows of every run grow into one register of each
+ * user's creation, changes and deletion. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <string.h>
+
+#include <reportpipe/plugin.h>
+
+#include "register.h"
+#include "register_changes.h"
+
+static const rp_option options[] = {
+	{.key = "excel", .type = RP_OPT_BOOL, .default_value = "false",
+	 .description = "UTF-8 BOM, CRLF line ends, and cells starting with = + - @ made inert"},
+	{0}
+};
+
+static const char header[] = "date,account_id,user,event,detail";
+
+/* OWASP's CSV injection list: a leading quote keeps the cell text.  User
+ * names may start with + = @ - (IAM allows them). */
+static int formula_like(const char *s)
+{
+	return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+	       s[0] == '\t' || s[0] == '\r';
+}
+
+static rp_status put_cell(const rp_host *host, rp_artifact *out,
+			  const char *s, int excel)
+{
+	int inert = excel && formula_like(s);
+	int quote = inert || strpbrk(s, ",\"\r\n") != NULL;
+	rp_status st = RP_OK;
+
+	if (quote)
+		st = host->artifact_append(out, "\"", 1);
+	if (!st && inert)
+		st = host->artifact_append(out, "'", 1);
+	while (!st && *s) {
+		size_t n = strcspn(s, "\"");
+
+		st = host->artifact_append(out, s, n);
+		s += n;
+		if (!st && *s == '"') {
+			st = host->artifact_append(out, "\"\"", 2);
+			s++;
+		}
+	}
+	if (!st && quote)
+		st = host->artifact_append(out, "\"", 1);
+	return st;
+}
+
+static rp_status put_row(const rp_host *host, rp_artifact *out, int excel,
+			 const char *const cells[5])
+{
+	rp_status st = RP_OK;
+
+	for (size_t c = 0; c < 5 && !st; c++) {
+		if (c)
+			st = host->artifact_append(out, ",", 1);
+		if (!st)
+			st = put_cell(host, out, cells[c], excel);
+	}
+	if (!st)
+		st = host->artifact_append(out, excel ? "\r\n" : "\n", excel ? 2 : 1);
+	return st;
+}
+
+static rp_status put_events(rp_instance *self, const rp_host *host,
+			    const rp_dataset *prev, const rp_dataset *ds,
+			    const char *const lead[2], int excel,
+			    rp_artifact *out)
+{
+	reg_thresholds th = {30, 45, 90}; /* unused: the model needs some */
+	reg_model before, after;
+	reg_changes ch = {0};
+	rp_status st;
+
+	st = reg_model_build(self, host, prev, &th, &before);
+	if (st)
+		return st;
+	st = reg_model_build(self, host, ds, &th, &after);
+	if (st)
+		goto out;
+	st = reg_changes_diff(&before, &after, &ch);
+	if (st) {
+		host->set_error(self, "out of memory comparing reports of %zu and %zu users",
+				before.nusers, after.nusers);
+		goto out;
+	}
+	for (size_t i = 0; i < ch.n && !st; i++) {
+		const reg_event *e = &ch.events[i];
+		char detail[512];
+
+		reg_event_detail(detail, sizeof(detail), e);
+		st = put_row(host, out, excel, (const char *const[5]){
+			lead[0], lead[1], e->user->name, reg_event_name(e->kind), detail});
+	}
+out:
+	reg_changes_free(&ch);
+	reg_model_free(&after);
+	reg_model_free(&before);
+	return st;
+}
+
+static rp_status changes_render(rp_instance *self, const rp_host *host,
+				const rp_dataset *ds, rp_artifact *out)
+{
+	const rp_dataset_meta *m = host->ds_meta(ds);
+	int excel = host->opt_bool(self, "excel");
+	const rp_dataset *prev;
+	char date[32];
+	const char *lead[2] = {date, m->account_id};
+	rp_status st = RP_OK;
+
+	/* An engine older than the ledger has no ds_previous: say so rather
+	 * than calling past the end of its table. */
+	if (host->struct_size < offsetof(rp_host, ds_previous) + sizeof(host->ds_previous)) {
+		host->set_error(self,
+				"this reportpipe engine keeps no report history; the changes format needs a newer reportpipe");
+		return RP_ERR_UNSUPPORTED;
+	}
+	reg_format_iso8601(date, sizeof(date), m->generated_time);
+	if (excel)
+		st = host->artifact_append(out, "\xEF\xBB\xBF", 3);
+	if (!st)
+		st = host->artifact_append(out, header, strlen(header));
+	if (!st)
+		st = host->artifact_append(out, excel ? "\r\n" : "\n", excel ? 2 : 1);
+	if (st)
+		return st;
+	prev = host->ds_previous(self, ds);
+	if (!prev) {
+		char detail[256];
+
+		snprintf(detail, sizeof(detail),
+			 "no earlier report of source %s for this account in state_dir/history: this report is the baseline the next run is compared with",
+			 m->source);
+		return put_row(host, out, excel, (const char *const[5]){
+			lead[0], lead[1], "", "no_previous_report", detail});
+	}
+	return put_events(self, host, prev, ds, lead, excel, out);
+}
+
+RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {
+	.abi_major = RP_ABI_MAJOR,
+	.abi_minor = RP_ABI_MINOR,
+	.struct_size = sizeof(rp_plugin),
+	.kind = RP_KIND_FORMATTER,
+	.name = "changes",
+	.description = "the change ledger: events since the previous report, as CSV (one header; rows for file append = true)",
+	.options = options,
+	.media_type = "text/csv; charset=utf-8",
+	.extension = "csv",
+	.render = changes_render,
+};

@@ -1,0 +1,419 @@
+/* register_changes.c - the events between two credential reports of one
+ * account (see register_changes.h).
+ *
+ * Only what a report can prove is an event: a cell that reads N/A,
+ * no_information or not_supported on either side never makes one, so a
+ * report trimmed or odd in one column does not flood the ledger. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "register_changes.h"
+
+static const char *const event_names[REG_EV_COUNT] = {
+	[REG_EV_USER_DELETED] = "user_deleted",
+	[REG_EV_USER_CREATED] = "user_created",
+	[REG_EV_PASSWORD_ENABLED] = "console_password_enabled",
+	[REG_EV_PASSWORD_DISABLED] = "console_password_disabled",
+	[REG_EV_MFA_ENABLED] = "mfa_enabled",
+	[REG_EV_MFA_DISABLED] = "mfa_disabled",
+	[REG_EV_KEY_CREATED] = "access_key_created",
+	[REG_EV_KEY_ROTATED] = "access_key_rotated",
+	[REG_EV_KEY_ACTIVATED] = "access_key_activated",
+	[REG_EV_KEY_DEACTIVATED] = "access_key_deactivated",
+	[REG_EV_KEY_DELETED] = "access_key_deleted",
+	[REG_EV_CERT_ACTIVATED] = "certificate_activated",
+	[REG_EV_CERT_DEACTIVATED] = "certificate_deactivated",
+	[REG_EV_ROOT_USED] = "root_used",
+};
+
+const char *reg_event_name(reg_event_kind k)
+{
+	return k < REG_EV_COUNT ? event_names[k] : "?";
+}
+
+void reg_format_iso8601(char *buf, size_t n, time_t t)
+{
+	struct tm tm;
+
+	if (!n)
+		return;
+	if (!gmtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, n, "?");
+}
+
+/* ------------------------------------------------------------- diff */
+
+typedef struct event_list {
+	reg_event *v;
+	size_t n, cap;
+} event_list;
+
+static rp_status event_add(event_list *l, reg_event e)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		reg_event *g = realloc(l->v, cap * sizeof(*g));
+
+		if (!g)
+			return RP_ERR_NOMEM;
+		l->v = g;
+		l->cap = cap;
+	}
+	l->v[l->n++] = e;
+	return RP_OK;
+}
+
+static int both_bool(reg_bool a, reg_bool b)
+{
+	return a.kind == RP_CELL_VALUE && b.kind == RP_CELL_VALUE;
+}
+
+static int has_time(reg_time t)
+{
+	return t.kind == RP_CELL_VALUE;
+}
+
+/* b later than a: a used credential whose earlier use was unknown too. */
+static int later(reg_time a, reg_time b)
+{
+	return has_time(b) && (!has_time(a) || b.t > a.t);
+}
+
+static const reg_user *const *by_name(const reg_model *m, rp_status *st)
+{
+	const reg_user **v = malloc((m->nusers ? m->nusers : 1) * sizeof(*v));
+
+	*st = v ? RP_OK : RP_ERR_NOMEM;
+	for (size_t i = 0; v && i < m->nusers; i++)
+		v[i] = &m->users[i];
+	return v;
+}
+
+static int cmp_user_ptr(const void *a, const void *b)
+{
+	const reg_user *x = *(const reg_user *const *)a;
+	const reg_user *y = *(const reg_user *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* The same account, not a new one of the same name. */
+static int same_user(const reg_user *o, const reg_user *u)
+{
+	if (strcmp(o->arn, u->arn) != 0)
+		return 0;
+	if (has_time(o->created) && has_time(u->created))
+		return o->created.t == u->created.t;
+	return 1;
+}
+
+static rp_status diff_keys(const reg_model *mb, const reg_model *ma,
+			   const reg_user *o, const reg_user *u,
+			   event_list *l)
+{
+	rp_status st = RP_OK;
+
+	for (size_t j = 0; j < ma->nkeys && !st; j++) {
+		const reg_key *nk = &u->keys[j], *ok = NULL;
+		reg_event e = {.user = u, .what = REG_EV_WHAT_KEY,
+			       .number = nk->number};
+		int have = 0;
+
+		for (size_t i = 0; i < mb->nkeys; i++)
+			if (o->keys[i].number == nk->number)
+				ok = &o->keys[i];
+		if (!ok)
+			continue; /* the older report lacks this slot's columns */
+		e.from = ok->last_rotated;
+		e.to = nk->last_rotated;
+		e.active = nk->active;
+		if (!ok->exists && nk->exists) {
+			e.kind = REG_EV_KEY_CREATED;
+			have = 1;
+		} else if (ok->exists && !nk->exists) {
+			e.kind = REG_EV_KEY_DELETED;
+			e.active = ok->active;
+			have = 1;
+		} else if (ok->exists && has_time(e.from) && has_time(e.to) &&
+			   e.from.t != e.to.t) {
+			e.kind = REG_EV_KEY_ROTATED;
+			have = 1;
+		} else if (ok->exists && both_bool(ok->active, nk->active) &&
+			   ok->active.on != nk->active.on) {
+			e.kind = nk->active.on ? REG_EV_KEY_ACTIVATED
+					       : REG_EV_KEY_DEACTIVATED;
+			have = 1;
+		}
+		if (have)
+			st = event_add(l, e);
+		if (!st && u->root && later(ok->last_used, nk->last_used)) {
+			e.kind = REG_EV_ROOT_USED;
+			e.from = ok->last_used;
+			e.to = nk->last_used;
+			e.region = nk->region;
+			e.service = nk->service;
+			st = event_add(l, e);
+		}
+	}
+	return st;
+}
+
+static rp_status diff_certs(const reg_model *mb, const reg_model *ma,
+			    const reg_user *o, const reg_user *u,
+			    event_list *l)
+{
+	rp_status st = RP_OK;
+
+	for (size_t j = 0; j < ma->ncerts && !st; j++) {
+		const reg_cert *nc = &u->certs[j], *oc = NULL;
+		int was_on, is_on;
+
+		for (size_t i = 0; i < mb->ncerts; i++)
+			if (o->certs[i].number == nc->number)
+				oc = &o->certs[i];
+		if (!oc)
+			continue;
+		was_on = oc->exists && oc->active.kind == RP_CELL_VALUE && oc->active.on;
+		is_on = nc->exists && nc->active.kind == RP_CELL_VALUE && nc->active.on;
+		if (was_on == is_on)
+			continue;
+		st = event_add(l, (reg_event){
+			.kind = is_on ? REG_EV_CERT_ACTIVATED : REG_EV_CERT_DEACTIVATED,
+			.user = u, .what = REG_EV_WHAT_CERT, .number = nc->number,
+			.from = oc->last_rotated, .to = nc->last_rotated,
+			.active = nc->active});
+	}
+	return st;
+}
+
+static rp_status diff_user(const reg_model *mb, const reg_model *ma,
+			   const reg_user *o, const reg_user *u,
+			   event_list *l)
+{
+	reg_event e = {.user = u, .what = REG_EV_WHAT_PASSWORD};
+	rp_status st = RP_OK;
+
+	if (both_bool(o->password_enabled, u->password_enabled) &&
+	    o->password_enabled.on != u->password_enabled.on) {
+		if (u->password_enabled.on) {
+			e.kind = REG_EV_PASSWORD_ENABLED;
+			e.from = o->password_last_changed;
+			e.to = u->password_last_changed;
+		} else {
+			e.kind = REG_EV_PASSWORD_DISABLED;
+			e.from = o->password_last_used;
+			e.to = u->password_last_used;
+		}
+		st = event_add(l, e);
+	}
+	if (!st && both_bool(o->mfa_active, u->mfa_active) &&
+	    o->mfa_active.on != u->mfa_active.on)
+		st = event_add(l, (reg_event){
+			.kind = u->mfa_active.on ? REG_EV_MFA_ENABLED : REG_EV_MFA_DISABLED,
+			.user = u, .what = REG_EV_WHAT_USER});
+	if (!st && u->root && later(o->password_last_used, u->password_last_used)) {
+		e.kind = REG_EV_ROOT_USED;
+		e.from = o->password_last_used;
+		e.to = u->password_last_used;
+		st = event_add(l, e);
+	}
+	if (!st)
+		st = diff_keys(mb, ma, o, u, l);
+	if (!st)
+		st = diff_certs(mb, ma, o, u, l);
+	return st;
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+	const reg_event *x = a, *y = b;
+	int c = strcmp(x->user->name, y->user->name);
+
+	if (c)
+		return c;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->what != y->what)  /* root_used: password before keys */
+		return x->what < y->what ? -1 : 1;
+	return x->number < y->number ? -1 : x->number > y->number;
+}
+
+rp_status reg_changes_diff(const reg_model *before, const reg_model *after,
+			   reg_changes *out)
+{
+	const reg_user *const *b = NULL, *const *a = NULL;
+	event_list l = {0};
+	size_t i = 0, j = 0;
+	rp_status st;
+
+	memset(out, 0, sizeof(*out));
+	b = by_name(before, &st);
+	if (!st)
+		a = by_name(after, &st);
+	if (st)
+		goto fail;
+	qsort((void *)b, before->nusers, sizeof(*b), cmp_user_ptr);
+	qsort((void *)a, after->nusers, sizeof(*a), cmp_user_ptr);
+	while (!st && (i < before->nusers || j < after->nusers)) {
+		int c = i == before->nusers ? 1
+			: j == after->nusers ? -1
+			: strcmp(b[i]->name, a[j]->name);
+
+		if (c < 0) {
+			st = event_add(&l, (reg_event){.kind = REG_EV_USER_DELETED,
+				       .user = b[i], .from = b[i]->created});
+			i++;
+		} else if (c > 0) {
+			st = event_add(&l, (reg_event){.kind = REG_EV_USER_CREATED,
+				       .user = a[j], .to = a[j]->created});
+			j++;
+		} else if (!same_user(b[i], a[j])) {
+			st = event_add(&l, (reg_event){.kind = REG_EV_USER_DELETED,
+				       .user = b[i], .from = b[i]->created});
+			if (!st)
+				st = event_add(&l, (reg_event){.kind = REG_EV_USER_CREATED,
+					       .user = a[j], .to = a[j]->created});
+			i++;
+			j++;
+		} else {
+			st = diff_user(before, after, b[i], a[j], &l);
+			i++;
+			j++;
+		}
+	}
+	if (st)
+		goto fail;
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_event);
+	out->events = l.v;
+	out->n = l.n;
+	free((void *)b);
+	free((void *)a);
+	return RP_OK;
+fail:
+	free(l.v);
+	free((void *)b);
+	free((void *)a);
+	return st;
+}
+
+void reg_changes_free(reg_changes *c)
+{
+	if (!c)
+		return;
+	free(c->events);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ----------------------------------------------------------- detail */
+
+static const char *time_text(char *buf, size_t n, reg_time t)
+{
+	switch (t.kind) {
+	case RP_CELL_VALUE:
+		reg_format_iso8601(buf, n, t.t);
+		return buf;
+	case RP_CELL_NA:
+		return "N/A";
+	case RP_CELL_NO_INFORMATION:
+		return "no_information";
+	case RP_CELL_NOT_SUPPORTED:
+		return "not_supported";
+	case RP_CELL_EMPTY:
+		return "(empty)";
+	default:
+		return "(not a time)";
+	}
+}
+
+static const char *state_text(reg_bool b)
+{
+	if (b.kind != RP_CELL_VALUE)
+		return "state unknown";
+	return b.on ? "active" : "inactive";
+}
+
+size_t reg_event_detail(char *buf, size_t n, const reg_event *e)
+{
+	char f[32], t[32];
+	const char *from = time_text(f, sizeof(f), e->from);
+	const char *to = time_text(t, sizeof(t), e->to);
+	unsigned num = e->number;
+	int k = 0;
+
+	switch (e->kind) {
+	case REG_EV_USER_CREATED:
+		k = snprintf(buf, n, "%s, created %s", e->user->arn, to);
+		break;
+	case REG_EV_USER_DELETED:
+		k = snprintf(buf, n, "%s, created %s", e->user->arn, from);
+		break;
+	case REG_EV_PASSWORD_ENABLED:
+		k = snprintf(buf, n, "password last changed %s", to);
+		break;
+	case REG_EV_PASSWORD_DISABLED:
+		k = snprintf(buf, n, "password last used %s", from);
+		break;
+	case REG_EV_MFA_ENABLED:
+		k = snprintf(buf, n, "mfa_active false -> true");
+		break;
+	case REG_EV_MFA_DISABLED:
+		k = snprintf(buf, n, "mfa_active true -> false");
+		break;
+	case REG_EV_KEY_CREATED:
+		k = snprintf(buf, n, "access key %u: created %s, %s", num, to,
+			     state_text(e->active));
+		break;
+	case REG_EV_KEY_ROTATED:
+		k = snprintf(buf, n, "access key %u: last rotated %s -> %s, %s",
+			     num, from, to, state_text(e->active));
+		break;
+	case REG_EV_KEY_ACTIVATED:
+		k = snprintf(buf, n, "access key %u (last rotated %s): inactive -> active",
+			     num, to);
+		break;
+	case REG_EV_KEY_DEACTIVATED:
+		k = snprintf(buf, n, "access key %u (last rotated %s): active -> inactive",
+			     num, to);
+		break;
+	case REG_EV_KEY_DELETED:
+		k = snprintf(buf, n, "access key %u (last rotated %s, %s): deleted",
+			     num, from, state_text(e->active));
+		break;
+	case REG_EV_CERT_ACTIVATED:
+		if (!has_time(e->from))
+			k = snprintf(buf, n, "certificate %u: uploaded %s, active", num, to);
+		else if (has_time(e->to) && e->to.t != e->from.t)
+			k = snprintf(buf, n, "certificate %u: last rotated %s -> %s, active",
+				     num, from, to);
+		else
+			k = snprintf(buf, n, "certificate %u (last rotated %s): inactive -> active",
+				     num, to);
+		break;
+	case REG_EV_CERT_DEACTIVATED:
+		if (!has_time(e->to) && !(e->active.kind == RP_CELL_VALUE && e->active.on))
+			k = snprintf(buf, n, "certificate %u (last rotated %s): deleted",
+				     num, from);
+		else
+			k = snprintf(buf, n, "certificate %u (last rotated %s): active -> inactive",
+				     num, to);
+		break;
+	case REG_EV_ROOT_USED:
+		if (e->what == REG_EV_WHAT_PASSWORD) {
+			k = snprintf(buf, n, "password last used %s -> %s", from, to);
+		} else {
+			k = snprintf(buf, n, "access key %u last used %s -> %s (%s, %s)",
+				     num, from, to,
+				     e->region && *e->region ? e->region : "N/A",
+				     e->service && *e->service ? e->service : "N/A");
+		}
+		break;
+	default:
+		k = snprintf(buf, n, "?");
+	}
+	return k < 0 ? 0 : (size_t)k;
+}

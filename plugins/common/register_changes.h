@@ -1,0 +1,79 @@
+/* register_changes.h - what changed between two credential reports of one
+ * account: the events of the change ledger (formatter `changes`), in a
+ * form the summaries can also show at their top.
+ *
+ * Part of the register library (link libregister.la); built on reg_model
+ * only, so it sees the reports through the host services like any
+ * third-party formatter. */
+#ifndef REPORTPIPE_REGISTER_CHANGES_H
+#define REPORTPIPE_REGISTER_CHANGES_H
+
+#include <stddef.h>
+
+#include "register.h"
+
+/* In the order a user's events are listed.  The names (reg_event_name)
+ * are the ledger's `event` column: stable, never renamed. */
+typedef enum reg_event_kind {
+	REG_EV_USER_DELETED = 0,       /* before a re-creation of the same name */
+	REG_EV_USER_CREATED,
+	REG_EV_PASSWORD_ENABLED,       /* console password */
+	REG_EV_PASSWORD_DISABLED,
+	REG_EV_MFA_ENABLED,
+	REG_EV_MFA_DISABLED,
+	REG_EV_KEY_CREATED,            /* slot had no key, now has one */
+	REG_EV_KEY_ROTATED,            /* last_rotated changed */
+	REG_EV_KEY_ACTIVATED,
+	REG_EV_KEY_DEACTIVATED,
+	REG_EV_KEY_DELETED,            /* slot had a key, now has none */
+	REG_EV_CERT_ACTIVATED,
+	REG_EV_CERT_DEACTIVATED,
+	REG_EV_ROOT_USED,              /* root's password or a key used since */
+	REG_EV_COUNT
+} reg_event_kind;
+
+typedef enum reg_event_what {
+	REG_EV_WHAT_USER = 0,
+	REG_EV_WHAT_PASSWORD,
+	REG_EV_WHAT_KEY,
+	REG_EV_WHAT_CERT
+} reg_event_what;
+
+typedef struct reg_event {
+	reg_event_kind kind;
+	/* The user's row: in the new report, or the old for user_deleted. */
+	const reg_user *user;
+	reg_event_what what;   /* which credential the times below are of */
+	unsigned number;       /* key or certificate number, else 0 */
+	reg_time from, to;     /* the time that changed (rotated, used, created) */
+	reg_bool active;       /* key or certificate state in the new report */
+	const char *region;    /* root_used of a key: its last use, else NULL */
+	const char *service;
+} reg_event;
+
+typedef struct reg_changes {
+	reg_event *events;     /* by user name (bytewise), kind, number */
+	size_t n;
+} reg_changes;
+
+/* The events from before to after (two models of one account's reports,
+ * before generated earlier).  Users are matched by name and arn: the same
+ * name with another arn or creation time is a deletion and a creation.
+ * Key and certificate slots are compared only when both reports have the
+ * columns.  The events point into both models: keep them alive. */
+rp_status reg_changes_diff(const reg_model *before, const reg_model *after,
+			   reg_changes *out);
+void reg_changes_free(reg_changes *c);
+
+/* "access_key_rotated" */
+const char *reg_event_name(reg_event_kind k);
+
+/* One line saying what changed, in English, times in ISO 8601 UTC:
+ * "access key 1: last rotated 2026-06-03T11:20:00Z -> 2026-12-01T09:00:00Z".
+ * Returns the length it needed, as snprintf does. */
+size_t reg_event_detail(char *buf, size_t n, const reg_event *e);
+
+/* t as "2026-11-30T06:00:00Z"; buf holds at least 21 bytes. */
+void reg_format_iso8601(char *buf, size_t n, time_t t);
+
+#endif
