@@ -188,6 +188,7 @@ static rp_status setup_pipeline(rp_engine *eng, char *err, size_t errlen)
 	eng->info.state_dir = eng->state_dir;
 	eng->info.timezone = eng->timezone;
 	eng->info.config_dir = eng->cfg.dir;
+	eng->info.version = PACKAGE_VERSION;
 	return RP_OK;
 }
 
@@ -716,7 +717,11 @@ static void render_all(rp_engine *eng, const rp_engine_dataset *ed,
 		arts[f] = in->proto;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		clear_error(in);
+		eng->render_ds = ed->ds;
+		eng->render_arts = arts;
+		eng->render_n = f;
 		st = in->plugin->desc.render(in, &rp_host_services, ed->ds, &arts[f]);
+		eng->render_ds = NULL;
 		if (st) {
 			rp_log(RP_LOG_ERROR, in->where, "%s: %s", ed->source->where,
 			       instance_error(in, st));
@@ -1092,4 +1097,17 @@ const rp_dataset *rp_engine_previous(rp_instance *in, const rp_dataset *ds)
 		return ed->previous;
 	}
 	return NULL; /* a report from the spool: no ledger context */
+}
+
+const rp_artifact *rp_engine_rendered(rp_instance *in, const rp_dataset *ds,
+				      size_t i)
+{
+	const rp_engine *eng = in->eng;
+
+	if (ds != eng->render_ds)
+		return NULL;
+	for (size_t k = 0; k < eng->render_n; k++)
+		if (eng->render_arts[k].name && i-- == 0)
+			return &eng->render_arts[k];
+	return NULL;
 }

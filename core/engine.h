@@ -79,6 +79,10 @@ struct rp_engine {
 	size_t ndatasets;
 	FILE *out;                /* where --dry-run and check print */
 	rp_http *http;            /* one connection cache for the run */
+	/* While formatters render: the dataset and what is done so far. */
+	const rp_dataset *render_ds;
+	const rp_artifact *render_arts;
+	size_t render_n;
 };
 
 extern const rp_host rp_host_services;
@@ -100,6 +104,9 @@ void rp_engine_print_wiring(const rp_engine *eng, FILE *f);
 int rp_engine_check_online(rp_engine *eng, FILE *f);
 /* The report before ds (host->ds_previous), loaded once; NULL if none. */
 const rp_dataset *rp_engine_previous(rp_instance *in, const rp_dataset *ds);
+/* The i-th artifact rendered so far for ds (host->ds_artifact). */
+const rp_artifact *rp_engine_rendered(rp_instance *in, const rp_dataset *ds,
+				      size_t i);
 /* The engine's HTTP handle, created on first use. */
 rp_status rp_engine_http(rp_engine *eng, rp_http **out);
 /* The section's AWS client (RP_AWS_OPTIONS), created on first use. */

@@ -460,4 +460,5 @@ const rp_host rp_host_services = {
 	.mail_recipient = rp_mail_recipient,
 	.mail_free = rp_mail_free,
 	.ds_previous = rp_engine_previous,
+	.ds_artifact = rp_engine_rendered,
 };

@@ -217,6 +217,7 @@ typedef struct rp_run_info {
 	const char *timezone;     /* IANA name used for dates */
 	const char *config_dir;   /* absolute directory of the pipeline file */
 	int dry_run;              /* nonzero: sinks are previewed, not called */
+	const char *version;      /* reportpipe's, e.g. "0.1.0" */
 } rp_run_info;
 
 /* The services the engine offers.  The table only ever grows at its end:
@@ -345,6 +346,13 @@ struct rp_host {
 	 * is none (the first run).  Owned by the engine; valid until the run
 	 * ends. */
 	const rp_dataset *(*ds_previous)(rp_instance *self, const rp_dataset *ds);
+
+	/* Formatters: the i-th artifact already rendered for ds in this run
+	 * (the [format.*] sections before the caller's, in file order, those
+	 * that succeeded), or NULL past the last: what a manifest lists and a
+	 * summary quotes the checksum of. */
+	const rp_artifact *(*ds_artifact)(rp_instance *self, const rp_dataset *ds,
+					  size_t i);
 };
 
 /* The exported descriptor.  Fields up to and including `deliver` form the

@@ -8,6 +8,7 @@
  * to inject markup into a mail an auditor opens. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -658,7 +659,38 @@ static void put_register(html *h, const reg_model *m, size_t max_rows)
 	put_raw(h, "</table>\n</td></tr>\n");
 }
 
-static void put_footer(html *h, const rp_run_info *run)
+/* The CSV rendered before this page, by its SHA-256, so a printed mail
+ * can be matched to the archived object (`sha256sum` of the file). */
+static void put_csv_digest(html *h, rp_instance *self, const rp_dataset *ds)
+{
+	const rp_artifact *a;
+
+	for (size_t i = 0; (a = h->host->ds_artifact(self, ds, i)) != NULL; i++) {
+		unsigned char md[32];
+		unsigned int n = 0;
+		char hex[65], line[160];
+		size_t len;
+		const void *data;
+
+		if (strcmp(h->host->artifact_extension(a), "csv") != 0)
+			continue;
+		data = h->host->artifact_data(a, &len);
+		if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
+			return;
+		for (unsigned k = 0; k < 32; k++)
+			snprintf(hex + 2 * k, 3, "%02x", md[k]);
+		snprintf(line, sizeof(line), "CSV (format.%.40s) SHA-256: ",
+			 h->host->artifact_format(a));
+		put_raw(h, "<br>");
+		put_text(h, line);
+		put_raw(h, "<span style=\"font-family:monospace\">");
+		put_text(h, hex);
+		put_raw(h, "</span>");
+	}
+}
+
+static void put_footer(html *h, const rp_run_info *run, rp_instance *self,
+		       const rp_dataset *ds)
 {
 	char dates[256];
 	const char *z = hw(h, H_DATES_IN), *mark = strstr(z, "{Z}");
@@ -674,6 +706,7 @@ static void put_footer(html *h, const rp_run_info *run)
 	put_text(h, rw(h, REG_W_AGES_NOTE));
 	put_raw(h, "<br>");
 	put_text(h, hw(h, H_FOOTER));
+	put_csv_digest(h, self, ds);
 	put_raw(h, "</td></tr>\n</table>\n</td></tr>\n</table>\n</body>\n</html>\n");
 }
 
@@ -708,7 +741,7 @@ static rp_status html_render(rp_instance *self, const rp_host *host,
 	put_counts(h, &m);
 	put_checks(h, &m);
 	put_register(h, &m, (size_t)host->opt_int(self, "max_rows"));
-	put_footer(h, run);
+	put_footer(h, run, self, ds);
 	flush(h);
 	st = h->st;
 	free(h);

@@ -90,7 +90,8 @@ is "$(grep '^  [a-z]' "$work/out" | grep -v '^  module:' | tr -s ' ')" " plugin 
  input list, required
  path path, required, template
  mode int (octal), default 0640
- overwrite bool, default false" "plugins file: every option with its type and default"
+ overwrite bool, default false
+ append bool, default false" "plugins file: every option with its type and default"
 
 rp plugins nosuch
 rc_is 2 "plugins nosuch: exit 2"

@@ -1,0 +1,38 @@
+#!/bin/sh
+# evidence.sh - the manifest lists every artifact rendered before it with
+# a SHA-256 and size that match the files written; the HTML summary's
+# footer quotes the CSV's SHA-256, so a printed mail matches the archive.
+. "$top_srcdir/tests/e2e/lib.sh"
+
+t=$work/tree
+demo_tree "$t"
+p=$t/etc/p.ini
+printf '%s\n' '[pipeline]' 'state_dir = ../state' \
+	'[source.local]' 'plugin = csv_file' 'path = sample-credential-report.csv' \
+	'generated_time = 2026-11-30T06:00:00+00:00' \
+	'[format.csv]' 'plugin = csv' 'excel = true' \
+	'[format.page]' 'plugin = html_summary' \
+	'[format.manifest]' 'plugin = manifest' \
+	'[sink.out]' 'plugin = file' 'input = csv, page, manifest' \
+	'path = ../out/{format}.{ext}' >"$p"
+rp run -c "$p"
+rc_is 0 "a run with a manifest: exit 0"
+m=$t/out/manifest.json
+csv_sum=$(sha256sum "$t/out/csv.csv" | cut -d' ' -f1)
+page_sum=$(sha256sum "$t/out/page.html" | cut -d' ' -f1)
+/usr/bin/python3 - "$m" >"$work/fields" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(d["account_id"], d["report_generated_time"], d["reportpipe_version"], d["source"])
+for a in d["artifacts"]:
+    print(a["format"], a["extension"], a["size"], a["sha256"])
+PY
+version=$("$RP_BIN" --version | sed -n 's/^reportpipe \([^ ]*\) .*/\1/p')
+is "$(sed -n 1p "$work/fields")" "123456789012 2026-11-30T06:00:00Z $version local" \
+	"the manifest names the account, the report's time, the version and the source"
+is "$(sed -n 2p "$work/fields")" "csv csv $(stat -c %s "$t/out/csv.csv") $csv_sum" "the CSV's size and SHA-256 match the file written"
+is "$(sed -n 3p "$work/fields")" "page html $(stat -c %s "$t/out/page.html") $page_sum" "the HTML's size and SHA-256 match the file written"
+is "$(wc -l <"$work/fields")" 3 "the manifest lists exactly the artifacts rendered before it"
+like "$t/out/page.html" "CSV (format.csv) SHA-256: <span style=\"font-family:monospace\">$csv_sum</span>" "the HTML footer quotes the CSV's SHA-256"
+
+done_testing
