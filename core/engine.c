@@ -781,6 +781,18 @@ static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
 			else
 				dry_run_sink(eng, in, ed->ds, chosen);
 		}
+		/* Plain-text renderings (text_summary) are meant for people:
+		 * show them, so a dry run answers "what would they read". */
+		for (size_t k = 0; k < nformat; k++)
+			if (arts[k].name &&
+			    strncmp(arts[k].media_type, "text/plain", 10) == 0) {
+				fprintf(eng->out, "\n--- format.%s ---\n", arts[k].name);
+				fwrite(arts[k].buf.data ? arts[k].buf.data : "", 1,
+				       arts[k].buf.len, eng->out);
+				if (arts[k].buf.len &&
+				    arts[k].buf.data[arts[k].buf.len - 1] != '\n')
+					fputc('\n', eng->out);
+			}
 		return 0;
 	}
 	/* This report is the next run's "previous" (changes formatter). */

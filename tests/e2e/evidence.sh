@@ -35,4 +35,14 @@ is "$(sed -n 3p "$work/fields")" "page html $(stat -c %s "$t/out/page.html") $pa
 is "$(wc -l <"$work/fields")" 3 "the manifest lists exactly the artifacts rendered before it"
 like "$t/out/page.html" "CSV (format.csv) SHA-256: <span style=\"font-family:monospace\">$csv_sum</span>" "the HTML footer quotes the CSV's SHA-256"
 
+# --dry-run shows what people would read: the text summary, in full.
+printf '%s\n' '[format.summary]' 'plugin = text_summary' >>"$p"
+sed -i 's/^input = csv, page, manifest$/input = csv, page, manifest, summary/' "$p"
+rm -rf "$t/out"
+rp run -c "$p" --dry-run
+rc_is 0 "--dry-run with a text summary: exit 0"
+like "$work/out" "--- format.summary ---" "--dry-run prints the text summary under its name"
+like "$work/out" "IAM credential report: account 123456789012, 30 Nov 2026" "with its content"
+ok '! [ -e "$t/out" ]' "and still writes nothing"
+
 done_testing
