@@ -215,6 +215,12 @@ typedef enum reg_word {
 	REG_W_NEVER_USED_FOR,     /* "never used, created {N} days ago" */
 	REG_W_DAYS_AGO,           /* "used {N} days ago" */
 	REG_W_AGES_NOTE,          /* ages counted to the generation time */
+	REG_W_CHANGES,            /* "Changes since the previous report" */
+	REG_W_NO_PREVIOUS,        /* the first report in the history */
+	REG_W_NO_CHANGES,
+	REG_W_USER,
+	REG_W_EVENT,
+	REG_W_DETAIL,
 	REG_W_COUNT
 } reg_word;
 

@@ -76,4 +76,34 @@ size_t reg_event_detail(char *buf, size_t n, const reg_event *e);
 /* t as "2026-11-30T06:00:00Z"; buf holds at least 21 bytes. */
 void reg_format_iso8601(char *buf, size_t n, time_t t);
 
+/* The event in words for people: "Access key rotated", "アクセスキーの
+ * ローテーション".  The details (reg_event_detail) stay English. */
+const char *reg_event_title(reg_lang lang, reg_event_kind k);
+
+/* ------------------------------------- the changes a summary shows */
+
+typedef enum reg_recent_state {
+	REG_RECENT_UNAVAILABLE = 0, /* the engine keeps no history (too old) */
+	REG_RECENT_FIRST,           /* no previous report: the first in the history */
+	REG_RECENT_FOUND            /* compared with the previous report */
+} reg_recent_state;
+
+/* What the summaries show at their top: the same events the `changes`
+ * formatter lists, since the previous report of ds's source and account
+ * (host->ds_previous). */
+typedef struct reg_recent {
+	reg_recent_state state;
+	time_t previous_time;  /* REG_RECENT_FOUND: the previous report's generation time */
+	reg_changes changes;   /* REG_RECENT_FOUND: the events, maybe none */
+	reg_model before;      /* private: the events point into it */
+} reg_recent;
+
+/* Compares ds (already built as after) with its previous report.  Errors
+ * are set on self; on failure *r is left empty and reg_recent_free is
+ * still safe.  after must outlive *r. */
+rp_status reg_recent_build(rp_instance *self, const rp_host *host,
+			   const rp_dataset *ds, const reg_model *after,
+			   reg_recent *r);
+void reg_recent_free(reg_recent *r);
+
 #endif

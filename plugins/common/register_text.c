@@ -41,6 +41,13 @@ static const char *const words[REG_W_COUNT][REG_LANG_COUNT] = {
 	[REG_W_DAYS_AGO] = {"used {N} day{s} ago", "{N}日前に使用"},
 	[REG_W_AGES_NOTE] = {"Ages and days are counted to the time the report was generated.",
 			     "経過日数はレポート作成日時までの日数です。"},
+	[REG_W_CHANGES] = {"Changes since the previous report", "前回のレポートからの変更"},
+	[REG_W_NO_PREVIOUS] = {"No previous report: this is the first one in the history.",
+			       "前回のレポートはありません。これが履歴の最初のレポートです。"},
+	[REG_W_NO_CHANGES] = {"No changes.", "変更はありません。"},
+	[REG_W_USER] = {"User", "ユーザー"},
+	[REG_W_EVENT] = {"Event", "イベント"},
+	[REG_W_DETAIL] = {"Detail", "詳細"},
 };
 
 static const char *const severities[REG_SEV_COUNT][REG_LANG_COUNT] = {

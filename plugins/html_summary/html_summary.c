@@ -17,6 +17,7 @@
 #include <reportpipe/plugin.h>
 
 #include "register.h"
+#include "register_changes.h"
 
 static const rp_option options[] = {
 	{.key = "lang", .type = RP_OPT_ENUM, .choices = "en|ja", .default_value = "en",
@@ -359,6 +360,53 @@ static void put_heading(html *h, const char *text)
 	put_raw(h, "<tr><td style=\"padding:16px 20px 6px 20px;font-size:16px;font-weight:bold;\">");
 	put_text(h, text);
 	put_raw(h, "</td></tr>\n");
+}
+
+/* The events since the previous report, the `changes` formatter's rows,
+ * right under the counts: what an auditor reads first. */
+static void put_changes(html *h, const reg_recent *r)
+{
+	if (r->state == REG_RECENT_UNAVAILABLE)
+		return;
+	put_raw(h, "<tr><td style=\"padding:16px 20px 6px 20px;font-size:16px;font-weight:bold;\">");
+	put_text(h, rw(h, REG_W_CHANGES));
+	if (r->state == REG_RECENT_FOUND) {
+		char date[64];
+
+		reg_format_datetime(date, sizeof(date), r->previous_time, h->lang, 0);
+		put_raw(h, open_paren(h));
+		put_text(h, date);
+		put_raw(h, close_paren(h));
+	}
+	put_raw(h, "</td></tr>\n");
+	if (r->state == REG_RECENT_FIRST || !r->changes.n) {
+		put_raw(h, "<tr><td style=\"padding:0 20px 8px 20px;font-size:13px;" MUTED "\">");
+		put_text(h, rw(h, r->state == REG_RECENT_FIRST ? REG_W_NO_PREVIOUS : REG_W_NO_CHANGES));
+		put_raw(h, "</td></tr>\n");
+		return;
+	}
+	put_raw(h, "<tr><td style=\"padding:0 20px 8px 20px;\">\n<table " TABLE " style=\"border-collapse:collapse;\">\n<tr>");
+	put_raw(h, "<th " TH ">");
+	put_text(h, rw(h, REG_W_USER));
+	put_raw(h, "</th><th " TH ">");
+	put_text(h, rw(h, REG_W_EVENT));
+	put_raw(h, "</th><th " TH ">");
+	put_text(h, rw(h, REG_W_DETAIL));
+	put_raw(h, "</th></tr>\n");
+	for (size_t i = 0; i < r->changes.n && !h->st; i++) {
+		const reg_event *e = &r->changes.events[i];
+		char detail[512];
+
+		reg_event_detail(detail, sizeof(detail), e);
+		put_raw(h, "<tr><td " TD "><b>");
+		put_text(h, e->user->name);
+		put_raw(h, "</b></td><td " TD "><span style=\"white-space:nowrap;\">");
+		put_text(h, reg_event_title(h->lang, e->kind));
+		put_raw(h, "</span></td><td " TD "><span style=\"font-size:12px;word-break:break-word;" MUTED "\">");
+		put_text(h, detail);
+		put_raw(h, "</span></td></tr>\n");
+	}
+	put_raw(h, "</table>\n</td></tr>\n");
 }
 
 /* One user of a check, with what about them made the finding. */
@@ -717,6 +765,7 @@ static rp_status html_render(rp_instance *self, const rp_host *host,
 	const rp_run_info *run = host->run_info(self);
 	reg_thresholds th;
 	reg_model m;
+	reg_recent r;
 	rp_status st;
 	html *h;
 
@@ -728,8 +777,14 @@ static rp_status html_render(rp_instance *self, const rp_host *host,
 	st = reg_model_build(self, host, ds, &th, &m);
 	if (st)
 		return st;
+	st = reg_recent_build(self, host, ds, &m, &r);
+	if (st) {
+		reg_model_free(&m);
+		return st;
+	}
 	h = calloc(1, sizeof(*h));
 	if (!h) {
+		reg_recent_free(&r);
 		reg_model_free(&m);
 		return RP_ERR_NOMEM;
 	}
@@ -739,12 +794,14 @@ static rp_status html_render(rp_instance *self, const rp_host *host,
 	put_head(h, &m, meta);
 	put_banner(h, &m, meta, run);
 	put_counts(h, &m);
+	put_changes(h, &r);
 	put_checks(h, &m);
 	put_register(h, &m, (size_t)host->opt_int(self, "max_rows"));
 	put_footer(h, run, self, ds);
 	flush(h);
 	st = h->st;
 	free(h);
+	reg_recent_free(&r);
 	reg_model_free(&m);
 	return st;
 }

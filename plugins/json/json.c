@@ -1,11 +1,13 @@
 /* json.c - formatter plugin: the register as one JSON document for SIEMs
  * and scripts: report metadata, counts, one finding per check and user,
- * and every user with typed values (booleans, RFC 3339 times, null for
- * the report's N/A, no_information and not_supported).  The schema is
- * docs/json-schema.md; change it only by adding members.
+ * the changes since the previous report, and every user with typed
+ * values (booleans, RFC 3339 times, null for the report's N/A,
+ * no_information and not_supported).  The schema is docs/json-schema.md;
+ * change it only by adding members.
  *
- * The document depends on the report and the options only, never on the
- * clock, so the same report always gives the same bytes. */
+ * The document depends on the report, its previous report in the history
+ * and the options only, never on the clock, so the same report always
+ * gives the same bytes. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <jansson.h>
@@ -16,6 +18,7 @@
 #include <reportpipe/plugin.h>
 
 #include "register.h"
+#include "register_changes.h"
 
 #define SCHEMA_ID "reportpipe.register/1"
 
@@ -136,6 +139,34 @@ static json_t *credential(doc *d, const reg_hit *h)
 	return o;
 }
 
+/* The events since the previous report, as the `changes` formatter
+ * lists them; null when the engine keeps no history. */
+static json_t *changes(doc *d, const reg_recent *r)
+{
+	json_t *o, *events;
+	reg_time prev = {RP_CELL_VALUE, r->previous_time};
+
+	if (r->state == REG_RECENT_UNAVAILABLE)
+		return json_null();
+	o = json_object();
+	events = json_array();
+	set(d, o, "previous_generated_time",
+	    r->state == REG_RECENT_FOUND ? time_value(prev) : json_null());
+	for (size_t i = 0; i < r->changes.n && !d->failed; i++) {
+		const reg_event *e = &r->changes.events[i];
+		json_t *eo = json_object();
+		char detail[512];
+
+		reg_event_detail(detail, sizeof(detail), e);
+		set(d, eo, "user", json_string(e->user->name));
+		set(d, eo, "event", json_string(reg_event_name(e->kind)));
+		set(d, eo, "detail", json_string(detail));
+		append(d, events, eo);
+	}
+	set(d, o, "events", events);
+	return o;
+}
+
 /* One finding per check and user, its credentials inside. */
 static json_t *findings(doc *d, const reg_model *m)
 {
@@ -219,6 +250,7 @@ static rp_status json_render(rp_instance *self, const rp_host *host,
 	const rp_run_info *run = host->run_info(self);
 	reg_thresholds th;
 	reg_model m;
+	reg_recent r;
 	doc d = {0};
 	json_t *root, *users;
 	char *text = NULL;
@@ -232,11 +264,17 @@ static rp_status json_render(rp_instance *self, const rp_host *host,
 	st = reg_model_build(self, host, ds, &th, &m);
 	if (st)
 		return st;
+	st = reg_recent_build(self, host, ds, &m, &r);
+	if (st) {
+		reg_model_free(&m);
+		return st;
+	}
 	root = json_object();
 	users = json_array();
 	set(&d, root, "schema", json_string(SCHEMA_ID));
 	set(&d, root, "metadata", metadata(&d, &m, meta, run));
 	set(&d, root, "counts", counts(&d, &m));
+	set(&d, root, "changes", changes(&d, &r));
 	set(&d, root, "findings", findings(&d, &m));
 	for (size_t i = 0; i < m.nusers && !d.failed; i++)
 		append(&d, users, user(&d, &m, &m.users[i]));
@@ -244,6 +282,7 @@ static rp_status json_render(rp_instance *self, const rp_host *host,
 	if (!d.failed)
 		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
+	reg_recent_free(&r);
 	reg_model_free(&m);
 	if (!text) {
 		host->set_error(self, "out of memory building the JSON document");

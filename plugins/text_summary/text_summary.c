@@ -1,7 +1,8 @@
 /* text_summary.c - formatter plugin: the top of the register (report,
- * counts) and its CIS findings as plain text, for a mail's text part and
- * for terminals.  No line is wider than 77 columns, counted as a terminal
- * shows them: East Asian wide characters take two.
+ * counts, the changes since the previous report) and its CIS findings as
+ * plain text, for a mail's text part and for terminals.  No line is
+ * wider than 77 columns, counted as a terminal shows them: East Asian
+ * wide characters take two.
  *
  * Report values are printed with control and bidirectional-override
  * characters replaced, so a tampered report cannot move the cursor or
@@ -15,6 +16,7 @@
 #include <reportpipe/plugin.h>
 
 #include "register.h"
+#include "register_changes.h"
 
 #define MAX_COLUMNS 77
 
@@ -340,6 +342,55 @@ static void put_counts(text *t, const reg_model *m)
 	put_field(t, labels[4], lw, line);
 }
 
+/* ------------------------------------------------------------ changes */
+
+/* The events since the previous report, the `changes` formatter's rows:
+ * "  - user: Event - detail". */
+static void put_changes(text *t, const reg_recent *r)
+{
+	reg_lang L = t->lang;
+	int ja = L == REG_LANG_JA;
+	char title[256], date[64];
+
+	if (r->state == REG_RECENT_UNAVAILABLE)
+		return;
+	if (r->state == REG_RECENT_FOUND) {
+		reg_format_datetime(date, sizeof(date), r->previous_time, L, 0);
+		snprintf(title, sizeof(title), ja ? "%s（%s）" : "%s (%s)",
+			 reg_word_text(L, REG_W_CHANGES), date);
+	} else {
+		snprintf(title, sizeof(title), "%s", reg_word_text(L, REG_W_CHANGES));
+	}
+	put_heading(t, title);
+	if (r->state == REG_RECENT_FIRST) {
+		put_wrapped(t, reg_word_text(L, REG_W_NO_PREVIOUS), 0, 0);
+		return;
+	}
+	if (!r->changes.n)
+		put_wrapped(t, reg_word_text(L, REG_W_NO_CHANGES), 0, 0);
+	for (size_t i = 0; i < r->changes.n && !t->st; i++) {
+		const reg_event *e = &r->changes.events[i];
+		size_t cap = strlen(e->user->name) + 1024;
+		char *line = malloc(cap), *safe, detail[512];
+
+		if (!line) {
+			t->st = RP_ERR_NOMEM;
+			return;
+		}
+		reg_event_detail(detail, sizeof(detail), e);
+		snprintf(line, cap, ja ? "  - %s: %s \xe2\x80\x94 %s" : "  - %s: %s - %s",
+			 e->user->name, reg_event_title(L, e->kind), detail);
+		safe = sanitize(line);
+		free(line);
+		if (!safe) {
+			t->st = RP_ERR_NOMEM;
+			return;
+		}
+		put_wrapped(t, safe, 0, 4);
+		free(safe);
+	}
+}
+
 /* ----------------------------------------------------------- findings */
 
 static void put_check_line(text *t, const reg_model *m, reg_check c, int tag)
@@ -449,6 +500,7 @@ static rp_status text_render(rp_instance *self, const rp_host *host,
 	text t = {host, out, reg_lang_parse(host->opt_string(self, "lang")), RP_OK};
 	reg_thresholds th;
 	reg_model m;
+	reg_recent r;
 	rp_status st;
 
 	if (!meta || !run) {
@@ -459,10 +511,17 @@ static rp_status text_render(rp_instance *self, const rp_host *host,
 	st = reg_model_build(self, host, ds, &th, &m);
 	if (st)
 		return st;
+	st = reg_recent_build(self, host, ds, &m, &r);
+	if (st) {
+		reg_model_free(&m);
+		return st;
+	}
 	put_top(&t, &m, meta, run);
 	put_counts(&t, &m);
+	put_changes(&t, &r);
 	put_findings(&t, &m);
 	put_notes(&t, run);
+	reg_recent_free(&r);
 	reg_model_free(&m);
 	if (t.st == RP_ERR_NOMEM)
 		host->set_error(self, "out of memory writing the text summary");

@@ -2,15 +2,16 @@
 # changes.sh - the change ledger end to end: the `changes` formatter on
 # the first report (no_previous_report), then on a second report that
 # holds every event type (golden file); the file sink's append = true over
-# three runs gives one header and every row in order (golden file); and
-# the ways an append is refused without touching the ledger.
+# three runs gives one header and every row in order (golden file); the
+# ways an append is refused without touching the ledger; and the summaries
+# (html_summary, text_summary, json) showing the same events at their top.
 #
 # Reports are csv_file sources with a fixed generated_time, so the
 # engine's history (state_dir/history) orders them and every date in the
 # output is the same on every run.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
-plan 37
+plan 56
 
 golden=$top_srcdir/tests/golden/changes
 PY=/usr/bin/python3
@@ -224,5 +225,130 @@ xl=$x/ledger/123456789012_iam_changes.csv
 is "$(head -c 3 "$xl" | od -An -tx1 | tr -d ' ')" efbbbf "excel: the ledger starts with one UTF-8 BOM"
 is "$(grep -c "$(printf '\r')\$" "$xl")" "$(wc -l <"$xl" | tr -d ' ')" "excel: every line ends in CRLF"
 like "$xl" "\"'@ops-bot\",user_created" "excel: a user name starting with @ is made inert"
+
+# ------------------------------------ the summaries show the same events
+# html, text (en and ja) and json on the first report, the second one and
+# the second one again: "no previous report", then the ledger's events
+# (count, users and order as the changes CSV has them), then none.
+summary_sink() {
+	printf '%s\n' '[format.html]' 'plugin = html_summary' \
+		'[format.html_ja]' 'plugin = html_summary' 'lang = ja' \
+		'[format.text]' 'plugin = text_summary' \
+		'[format.text_ja]' 'plugin = text_summary' 'lang = ja' \
+		'[format.json]' 'plugin = json' \
+		'[sink.out]' 'plugin = file' 'overwrite = true' \
+		'input = changes, html, html_ja, text, text_ja, json' \
+		'path = ../out/{date:%Y%m%d}_{format}.{ext}'
+}
+
+# summary_events.py CSV HTML TEXT JSON: prints what differs between the
+# ledger's rows and the events each summary shows (nothing: they agree).
+cat >"$work/summary_events.py" <<'EOF'
+import csv, html, json, re, sys
+from html.parser import HTMLParser
+rows = [(r["user"], r["event"], r["detail"])
+        for r in csv.DictReader(open(sys.argv[1], encoding="utf-8", newline=""))]
+want = [r[0] for r in rows]
+# json: the very same triples, right after the counts
+doc = json.load(open(sys.argv[4], encoding="utf-8"))
+got = [(e["user"], e["event"], e["detail"]) for e in doc["changes"]["events"]]
+if got != rows:
+    print(f"json: {len(got)} events, CSV {len(rows)}: {got[:3]} vs {rows[:3]}")
+if doc["changes"]["previous_generated_time"] != "2026-11-23T06:00:00Z":
+    print(f"json: previous_generated_time {doc['changes']['previous_generated_time']!r}")
+if list(doc)[:4] != ["schema", "metadata", "counts", "changes"]:
+    print(f"json: changes is not right after the counts: {list(doc)}")
+# text: the "  - user: Event - detail" lines between the heading and Findings
+lines = open(sys.argv[3], encoding="utf-8").read().split("\n")
+start = lines.index("Changes since the previous report (23 Nov 2026 06:00)")
+end = lines.index("Findings", start)
+users = [re.match(r"  - (.*?): ", l).group(1) for l in lines[start:end] if l.startswith("  - ")]
+if users != want:
+    print(f"text: {len(users)} events, CSV {len(rows)}: {users} vs {want}")
+if lines.index("Findings") < start:
+    print("text: the changes are not above the findings")
+# html: the rows of the table under the changes heading, before Checks
+doc = open(sys.argv[2], encoding="utf-8").read()
+part = doc[doc.index("Changes since the previous report (23 Nov 2026 06:00)"):doc.index(">Checks<")]
+users = [html.unescape(u) for u in re.findall(r"<tr><td [^>]*><b>(.*?)</b></td>", part)]
+if users != want:
+    print(f"html: {len(users)} events, CSV {len(rows)}: {users} vs {want}")
+titles = re.findall(r"<span style=\"white-space:nowrap;\">(.*?)</span>", part)
+if len(titles) != len(rows) or "Access key rotated" not in titles:
+    print(f"html: event titles {titles}")
+class Nest(HTMLParser):
+    VOID = {"meta", "br"}
+    def __init__(self):
+        super().__init__()
+        self.stack, self.bad = [], []
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(tag)
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.bad.append(tag)
+p = Nest()
+p.feed(doc)
+if p.bad or p.stack:
+    print(f"html: not well-formed: {p.bad[:3]} {p.stack[:3]}")
+EOF
+
+s=$work/summaries
+pipeline "$s" "$work/before.csv" "$G1" summary_sink
+rp run -c "$s/etc/p.ini"
+rc_is 0 "summaries, first report: exit 0"
+for f in html.html text.txt; do
+	like "$s/out/20261123_$f" "No previous report: this is the first one in the history." \
+		"summaries, first report: $f says there is no previous report"
+done
+for f in html_ja.html text_ja.txt; do
+	like "$s/out/20261123_$f" "前回のレポートはありません。これが履歴の最初のレポートです。" \
+		"summaries, first report: $f says so in Japanese"
+done
+like "$s/out/20261123_json.json" '"changes": {
+    "previous_generated_time": null,
+    "events": []
+  },' "summaries, first report: json changes has no previous time and no events"
+unlike "$s/out/20261123_text.txt" "  - alice:" "summaries, first report: no invented events"
+
+pipeline "$s" "$work/after.csv" "$G2" summary_sink
+rp run -c "$s/etc/p.ini"
+rc_is 0 "summaries, second report: exit 0"
+ok 'cmp -s "$golden/changes.csv" "$s/out/20261130_changes.csv"' \
+	"summaries, second report: the ledger beside them is the golden one"
+if [ -x "$PY" ]; then
+	"$PY" "$work/summary_events.py" "$s/out/20261130_changes.csv" \
+		"$s/out/20261130_html.html" "$s/out/20261130_text.txt" \
+		"$s/out/20261130_json.json" >"$work/py.out" 2>&1
+	ok '[ $? -eq 0 ] && ! [ -s "$work/py.out" ]' \
+		"summaries, second report: html, text and json show the ledger's events, same users, same order" ||
+		diag "$(sed 20q "$work/py.out")"
+else
+	_result 0 "summaries show the ledger's events # SKIP $PY is needed"
+fi
+like "$s/out/20261130_text.txt" "  - alice: MFA enabled - mfa_active false -> true" \
+	"summaries, text: an event in words, then the ledger's detail"
+like "$s/out/20261130_text_ja.txt" "前回のレポートからの変更（2026年11月23日 06:00）" \
+	"summaries, text ja: the heading in Japanese with the previous report's date"
+like "$s/out/20261130_text_ja.txt" "  - bob: MFA 無効化 — mfa_active true -> false" \
+	"summaries, text ja: the event in Japanese"
+like "$s/out/20261130_html_ja.html" ">ルートユーザーの使用</span>" \
+	"summaries, html ja: the event in Japanese"
+is "$(grep -c '^  - [^ ]*: [^ ].* — ' "$s/out/20261130_text_ja.txt")" \
+	"$(sed 1d "$s/out/20261130_changes.csv" | wc -l | tr -d ' ')" \
+	"summaries, text ja: as many events as the ledger has rows"
+
+# The same report again: compared with itself, nothing changed.
+pipeline "$s" "$work/after.csv" "$G2" summary_sink
+rp run -c "$s/etc/p.ini"
+rc_is 0 "summaries, the second report again: exit 0"
+like "$s/out/20261130_text.txt" "Changes since the previous report (30 Nov 2026 06:00)
+=====================================================
+No changes." "summaries, the second report again: text says no changes"
+like "$s/out/20261130_html.html" ">No changes.</td>" "summaries, the second report again: html says no changes"
+like "$s/out/20261130_json.json" '"changes": {
+    "previous_generated_time": "2026-11-30T06:00:00Z",
+    "events": []
+  },' "summaries, the second report again: json has the previous time and no events"
 
 done_testing

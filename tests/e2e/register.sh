@@ -12,7 +12,7 @@
 # comparing, in the golden files too.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
-plan 60
+plan 61
 
 golden=$top_srcdir/tests/golden/register
 sample=$top_srcdir/etc/sample-credential-report.csv
@@ -240,6 +240,8 @@ is "$(cat "$t/out/html_en.html" "$t/out/html_ja.html" "$t/out/text_en.txt" \
 	"$t/out/text_ja.txt" | mask_age /dev/stdin | grep -c AGE)" 4 \
 	"the report's age is stated once in each summary"
 unlike "$t/out/json.json" "before this run" "the JSON does not depend on the run time"
+like "$t/out/text_en.txt" "No previous report: this is the first one in the history." \
+	"no history yet: the summaries say this is the first report, inventing no changes"
 
 # ------------------------------------------- the findings of the sample
 en=$t/out/text_en.txt
