@@ -255,7 +255,8 @@ static void parse_error(const rp_http_response *resp, rp_aws_error *e)
 
 static const char *hint(const char *code)
 {
-	if (strcmp(code, "SignatureDoesNotMatch") == 0)
+	if (strcmp(code, "SignatureDoesNotMatch") == 0 ||
+	    strcmp(code, "InvalidSignatureException") == 0)
 		return "; check the secret access key";
 	if (strcmp(code, "InvalidClientTokenId") == 0 ||
 	    strcmp(code, "InvalidAccessKeyId") == 0 ||
@@ -274,6 +275,9 @@ static const char *hint(const char *code)
 static int is_auth_error(const char *code)
 {
 	return strcmp(code, "SignatureDoesNotMatch") == 0 ||
+	       strcmp(code, "InvalidSignatureException") == 0 ||
+	       strcmp(code, "IncompleteSignatureException") == 0 ||
+	       strcmp(code, "MissingAuthenticationTokenException") == 0 ||
 	       strcmp(code, "InvalidClientTokenId") == 0 ||
 	       strcmp(code, "InvalidAccessKeyId") == 0 ||
 	       strcmp(code, "UnrecognizedClientException") == 0 ||

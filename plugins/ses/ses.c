@@ -171,7 +171,7 @@ static rp_status ses_deliver(rp_instance *self, const rp_host *host,
 	static const rp_header form_hdr[] = {
 		{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
 	int v1 = strcmp(host->opt_string(self, "api"), "v1") == 0;
-	size_t limit = v1 ? MAX_V1_BYTES : MAX_V2_BYTES, rawlen, blen = 0;
+	size_t limit = v1 ? MAX_V1_BYTES : MAX_V2_BYTES, rawlen, encoded, blen = 0;
 	rp_mail *m = NULL;
 	rp_response *r = NULL;
 	char *raw64 = NULL, *body = NULL, *id = NULL;
@@ -182,11 +182,13 @@ static rp_status ses_deliver(rp_instance *self, const rp_host *host,
 	if (st)
 		return st;
 	raw = host->mail_data(m, &rawlen);
-	if (rawlen > limit) {
+	/* SES counts the message as sent, base64-encoded. */
+	encoded = 4 * ((rawlen + 2) / 3);
+	if (encoded > limit) {
 		host->set_error(self,
-				"the message is %.1f MB, over SES %s's %zu MB limit by %.1f MB; %s",
-				rawlen / 1048576.0, v1 ? "v1" : "v2", limit >> 20,
-				(rawlen - limit) / 1048576.0,
+				"the message is %.1f MB once base64-encoded, over SES %s's %zu MB limit by %.1f MB; %s",
+				encoded / 1048576.0, v1 ? "v1" : "v2", limit >> 20,
+				(encoded - limit) / 1048576.0,
 				v1 ? "use api = v2 (40 MB) or attach fewer formats"
 				   : "attach fewer formats");
 		st = RP_ERR_LIMIT;

@@ -2,7 +2,9 @@
 # AWS endpoint (tests/fakes/fake_aws.py, which checks every signature with
 # botocore) on 127.0.0.1 and keeps the tests away from the real ~/.aws.
 #
-#   fake_start SCENARIO.json   start a fresh fake; sets $fake_url, $fake_log
+#   fake_start SCENARIO.json [OPTION...]
+#                              start a fresh fake (OPTIONs go to fake_aws.py,
+#                              e.g. --mail-dir DIR); sets $fake_url, $fake_log
 #   fake_stop                  stop it (also done on exit)
 #   fake_count ACTION          how many requests for ACTION the fake saw
 
@@ -38,9 +40,11 @@ fake_start() {
 	fake_stop
 	rm -f "$work/fake.port"
 	fake_log=$work/fake-$(date +%s%N).jsonl
-	"$FAKE_PY" "$top_srcdir/tests/fakes/fake_aws.py" --scenario "$1" \
+	_scenario=$1
+	shift
+	"$FAKE_PY" "$top_srcdir/tests/fakes/fake_aws.py" --scenario "$_scenario" \
 		--port-file "$work/fake.port" --log "$fake_log" \
-		--max-seconds 300 2>>"$work/fake.err" &
+		--max-seconds 300 "$@" 2>>"$work/fake.err" &
 	fake_pid=$!
 	_i=0
 	while ! [ -s "$work/fake.port" ]; do

@@ -1,22 +1,24 @@
 #!/usr/bin/python3
-"""Fake AWS endpoint for reportpipe's tests: IAM, STS, S3, ECS and IMDS, one port.
+"""Fake AWS endpoint for reportpipe's tests: IAM, STS, S3, SES, ECS and IMDS,
+one port.
 
 Why it exists
 -------------
 reportpipe signs its own AWS requests in C.  A fake that accepted any
-request would prove nothing, so every IAM/STS/S3 request is checked with
-*botocore's own SigV4 signer* (the reference implementation AWS ships;
-S3SigV4Auth for S3, whose rules differ),
-and errors are answered with the codes, HTTP statuses and XML shapes that
+request would prove nothing, so every IAM/STS/S3/SES request is checked
+with *botocore's own SigV4 signer* (the reference implementation AWS ships;
+S3SigV4Auth for S3, whose rules differ), and errors are answered with the
+codes, HTTP statuses and XML (or, for SES API v2, JSON) shapes that
 botocore's service models describe.  Everything else the tests need to
 script (report generation states, errors, throttling, dropped connections,
-slow answers, assumed roles, container and instance credentials) comes
-from a JSON scenario file, one per test.
+slow answers, assumed roles, container and instance credentials, messages
+SES refuses) comes from a JSON scenario file, one per test.
 
 Run it with Debian's interpreter (the one that has python3-botocore):
 
     /usr/bin/python3 tests/fakes/fake_aws.py --scenario SCENARIO.json \\
-        --port-file PORTFILE [--log REQUESTS.jsonl] [--max-seconds 600]
+        --port-file PORTFILE [--log REQUESTS.jsonl] [--max-seconds 600] \\
+        [--mail-dir DIR]
 
 It binds 127.0.0.1 on an ephemeral port, writes the port number (and a
 newline) to PORTFILE atomically once it is listening, and serves until
@@ -31,8 +33,11 @@ Routing (all on the one port)
 * path == ecs.path                      -> ECS container credentials
 * path under /latest/                   -> IMDSv2
 * Authorization: AWS4-HMAC-SHA256 ...   -> by the credential scope's service:
-                                           "iam", "sts" or "s3" (else: 404)
+                                           "iam", "sts", "s3" or "ses"
+                                           (else: 404)
 * an unsigned request with an Action=   -> 403 MissingAuthenticationToken
+* an unsigned request under /v2/email/  -> 403 MissingAuthenticationToken-
+                                           Exception (SES v2's JSON answer)
 * an unsigned request to a bucket below -> 403 AccessDenied (S3's answer)
 * anything else                         -> 404 with a plain-text explanation
 
@@ -90,13 +95,16 @@ silently).  Relative file names are relative to the scenario file.
          "kind": "throttle", "count": 2},
         {"action": "GenerateCredentialReport", "kind": "slow", "seconds": 3}
       ],
+      "ses": {"reject": 1, "reject_code": "MessageRejected",
+              "reject_message": "Email address is not verified."},
       "ecs":  {"path": "/ecs/creds", "token": "ecs-auth-token", "key": "ecs"},
       "imds": {"role": "reportpipe-role", "key": "imds"}
     }
 
 Top level
-    region          STS signing region(s) accepted: a string or a list
-                    (default "us-east-1").  IAM always requires us-east-1.
+    region          STS and SES signing region(s) accepted: a string or a
+                    list (default "us-east-1").  IAM always requires
+                    us-east-1.
     server_time_offset_seconds
                     The fake's clock runs this many seconds ahead of the
                     real one (negative: behind).  For clock-skew tests.
@@ -107,6 +115,7 @@ Top level
     buckets         S3 buckets by name (see below); a bucket not listed
                     answers 404 NoSuchBucket.
     faults          Injected failures (see below).
+    ses             How SES answers sends (optional, see below).
     ecs, imds       The container / instance credential endpoints; each
                     optional (absent: those paths answer 404).
 
@@ -194,6 +203,76 @@ buckets.NAME (all optional; S3 is served only for SigV4 requests signed
     own error codes are used: InvalidAccessKeyId, SignatureDoesNotMatch,
     ExpiredToken (400), AccessDenied, NoSuchBucket, NoSuchKey, ...
 
+ses (optional; SES is served for every SigV4 request signed for service
+    "ses", in any of the "region"s, whether or not this section is there)
+    reject          how many sends (v1 and v2 together, counted in order of
+                    arrival, once a request has passed authentication, faults
+                    and the checks below) are refused before sends are
+                    accepted (default 0).
+    reject_code     the error those answer (default "MessageRejected"): an
+                    error of v1 SendRawEmail or v2 SendEmail in botocore's
+                    models (ses/2010-12-01, sesv2/2019-09-27), e.g.
+                    MessageRejected, MailFromDomainNotVerifiedException,
+                    ConfigurationSetDoesNotExist, AccountSendingPaused-
+                    Exception, SendingPausedException, TooManyRequests-
+                    Exception.  The HTTP status is that API's model's (400
+                    where the model of the API used does not list the code).
+    reject_message  its message (default "Email address is not verified.
+                    The following identities failed the check in region
+                    REGION: SOURCE", as SES says it).
+    max_message_bytes   the largest message accepted, counted as SES
+                    counts it: after base64 encoding, i.e. the length of
+                    RawMessage.Data / Content.Raw.Data as sent (default:
+                    SES's quotas, 10485760 for v1 and 41943040 for v2); a
+                    larger one answers 400 MessageRejected "Message length
+                    is more than LIMIT bytes long: 'N'.".
+
+    Served: v1 (Query protocol, Version 2010-12-01) SendRawEmail, a form
+    POST to / with Source, Destinations.member.N, RawMessage.Data,
+    ConfigurationSetName (and the model's other members: FromArn, SourceArn,
+    ReturnPathArn, Tags.member.N.Name/Value); and v2 (REST-JSON) SendEmail,
+    POST /v2/email/outbound-emails with Content.Raw.Data (Content.Simple
+    and Content.Template answer 400 BadRequestException: not served here).
+    Both are signed for service "ses" (v2's endpoint prefix is "email", its
+    signing name "ses").  Checked, after the signature: the request's
+    members are the model's (an unknown one is refused: stricter than
+    AWS, so a misspelt member cannot pass), the message is at most
+    max_message_bytes, RawMessage.Data / Content.Raw.Data is strict
+    base64, its header section is 7-bit ASCII (non-ASCII text
+    must be RFC 2047/2231 encoded), no line is longer than 1000 octets
+    with its CRLF (RFC 5321), it has a From header, and Python's email
+    package parses it (policy.default) without a defect in any header or
+    part, base64 bodies included; with no envelope recipients given
+    (Destinations / Destination) the To, Cc and Bcc headers are used; 1 to
+    50 recipients in all.  Such problems answer v1 400
+    InvalidParameterValue, v2 400 BadRequestException (the message, when
+    it is the fake's own stricter check, starts "fake_aws:").  Then the
+    "reject" script; then the message is accepted: v1 answers
+    SendRawEmailResult/MessageId, v2 {"MessageId": ...}.
+
+    Errors: v1 as IAM/STS do (XML ErrorResponse, Type Sender, namespace
+    http://ses.amazonaws.com/doc/2010-12-01/); v2 as REST-JSON services
+    do: a body {"message": "..."} and the code in the x-amzn-ErrorType
+    header, with the model's status.  v2's authentication failures carry
+    the JSON protocols' names, as SES v2 answers them: InvalidSignature-
+    Exception (v1: SignatureDoesNotMatch), UnrecognizedClientException
+    (v1: InvalidClientTokenId), ExpiredTokenException,
+    IncompleteSignatureException, MissingAuthenticationTokenException,
+    their x-amzn-ErrorType suffixed ":http://internal.amazon.com/coral/
+    com.amazon.coral.service/" as AWS's front end sends it.
+
+    With --mail-dir DIR every accepted message is saved there as NNNN.eml
+    (the decoded raw message, byte for byte) and NNNN.json: {"seq", "api"
+    ("v1"/"v2"), "action", "message_id", "region", "access_key_id",
+    "key_name", "signature_ok", "source" (v1 Source / v2 FromEmailAddress,
+    null if not sent), "from" (the From header, decoded), "subject"
+    (decoded), "destinations" (the envelope recipients, in order),
+    "destinations_from_headers" (true when the request named none),
+    "destination" (v2's Destination object as sent, else null),
+    "configuration_set" (null if not sent), "message_bytes",
+    "message_sha256", "eml"}.  NNNN counts on from the highest number
+    already in DIR, so one DIR can serve several fakes in turn.
+
 faults[] (checked in order, after authentication succeeded; a request that
     fails authentication is never faulted)
     kind            throttle      400 Throttling "Rate exceeded"
@@ -207,10 +286,15 @@ faults[] (checked in order, after authentication succeeded; a request that
                     (ECS/IMDS answer throttle/limit_exceeded with 429 and
                     the http* kinds with their status, as plain JSON/text;
                     S3 answers throttle/limit_exceeded with 503 SlowDown
-                    and http500 with InternalError, in S3's XML.)
-    service         iam, sts, s3, ecs, imds or "*" (default "*").
+                    and http500 with InternalError, in S3's XML; SES v1
+                    answers throttle with 400 Throttling "Maximum sending
+                    rate exceeded.", SES v2 with 429 TooManyRequests-
+                    Exception and limit_exceeded with 400 LimitExceeded-
+                    Exception, in its JSON.)
+    service         iam, sts, s3, ses, ecs, imds or "*" (default "*").
     action          the Action (GetCredentialReport, AssumeRole, ...); for
-                    S3 "PutObject", "GetObject" or "HeadObject"; for
+                    S3 "PutObject", "GetObject" or "HeadObject"; for SES
+                    "SendRawEmail" (v1) or "SendEmail" (v2); for
                     ECS "GetCredentials"; for IMDS "GetToken", "ListRoles",
                     "GetRoleCredentials", "GetMetadata"; or "*" (default).
     key             only requests signed with this key (name or access key
@@ -238,8 +322,9 @@ Request log (--log FILE, JSON Lines, one object per request, appended)
     seq         1, 2, ... in order of completion
     client      "127.0.0.1:PORT" of the client socket
     method, path        path without the query string
-    service     iam, sts, s3, ecs, imds, or null (unrouted)
-    action      the Query Action, or the ECS/IMDS action names below
+    service     iam, sts, s3, ses, ecs, imds, or null (unrouted)
+    action      the Query Action, SendEmail for SES v2, or the ECS/IMDS
+                action names below
     access_key_id, key_name, key_kind
                 the signing key (for ECS/IMDS: the key handed out);
                 key_kind is "long-term", "temporary" (scenario key with a
@@ -270,10 +355,22 @@ Request log (--log FILE, JSON Lines, one object per request, appended)
                     x-amz-object-lock-* and x-amz-meta-* headers, by their
                     lower-case names
     version_id      the version a PutObject created, else null
+  and for SES requests also:
+    api             "v1" or "v2"
+    region          the credential scope's region (null if unsigned)
+    source, destinations, configuration_set   as in NNNN.json (null until
+                    the request was read that far)
+    message_bytes   the decoded raw message's length (null until decoded)
+    message_id      the MessageId answered, else null
+    mail_file       "NNNN.eml" when saved under --mail-dir, else null
+    rejected        true when the "reject" script answered it
 """
 
 import argparse
 import base64
+import binascii
+import email.errors
+import email.policy
 import hashlib
 import hmac
 import json
@@ -289,7 +386,8 @@ import time
 import traceback
 import uuid
 from datetime import datetime, timezone
-from email.utils import formatdate
+from email.parser import BytesParser
+from email.utils import formatdate, getaddresses
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
@@ -299,6 +397,7 @@ try:
     from botocore.awsrequest import AWSRequest
     from botocore.compat import HTTPHeaders
     from botocore.credentials import Credentials
+    from botocore.loaders import create_loader
 except ImportError:  # pragma: no cover - explained to the person running it
     sys.stderr.write(
         "fake_aws: botocore is missing; run me with /usr/bin/python3 "
@@ -318,7 +417,7 @@ REPORT_STATES = ("STARTED", "INPROGRESS", "COMPLETE")
 REPORT_ERRORS = ("ReportInProgress", "ReportNotPresent", "ReportExpired")
 FAULT_KINDS = ("throttle", "limit_exceeded", "http500", "http503", "drop",
                "slow", "error")
-SERVICES = ("iam", "sts", "s3", "ecs", "imds")
+SERVICES = ("iam", "sts", "s3", "ses", "ecs", "imds")
 S3_STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA",
                       "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
                       "DEEP_ARCHIVE", "GLACIER_IR", "OUTPOSTS", "SNOW",
@@ -327,6 +426,16 @@ S3_SSE = ("AES256", "aws:kms", "aws:kms:dsse")
 S3_LOCK_MODES = ("GOVERNANCE", "COMPLIANCE")
 S3_MAX_KEY_BYTES = 1024
 S3_MAX_METADATA_BYTES = 2048
+SES_VERSION = "2010-12-01"
+SES_NAMESPACE = "http://ses.amazonaws.com/doc/2010-12-01/"
+SESV2_SEND_PATH = "/v2/email/outbound-emails"
+SES_MAX_BYTES = {"v1": 10 * 1024 * 1024, "v2": 40 * 1024 * 1024}
+SES_MAX_RECIPIENTS = 50
+SES_MAX_LINE = 1000             # octets, CRLF included (RFC 5321)
+# AWS's front end names the framework in x-amzn-ErrorType of the errors it
+# answers itself (authentication), as "Code:URI".
+CORAL_ERROR_SUFFIX = (":http://internal.amazon.com/coral/"
+                      "com.amazon.coral.service/")
 # Request headers the log shows for S3 (by prefix, lower case).
 S3_LOGGED_HEADERS = ("content-type", "content-md5", "x-amz-checksum-",
                      "x-amz-server-side-encryption", "x-amz-storage-class",
@@ -518,7 +627,7 @@ class Scenario:
     """Loads and validates a scenario file into plain objects."""
 
     TOP_KEYS = {"region", "server_time_offset_seconds", "keys", "roles",
-                "accounts", "buckets", "faults", "ecs", "imds"}
+                "accounts", "buckets", "faults", "ses", "ecs", "imds"}
 
     def __init__(self, path):
         self.path = path
@@ -562,6 +671,7 @@ class Scenario:
                         for name, spec in buckets.items()}
         self.faults = [self._load_fault(f, i)
                        for i, f in enumerate(self._list(data, "faults"))]
+        self.ses = self._load_ses(data.get("ses", {}))
         self.ecs = self._load_ecs(data.get("ecs"))
         self.imds = self._load_imds(data.get("imds"))
 
@@ -796,6 +906,30 @@ class Scenario:
         return Fault(index, kind, service, action, key, skip,
                      count, seconds, status, code,
                      spec.get("message", "Injected by fake_aws"))
+
+    def _load_ses(self, spec):
+        self._check_object(spec, "ses", {"reject", "reject_code",
+                                         "reject_message",
+                                         "max_message_bytes"})
+        reject = spec.get("reject", 0)
+        if isinstance(reject, bool) or not isinstance(reject, int) or \
+                reject < 0:
+            raise ScenarioError("ses: reject must be a whole number")
+        code = self._string(spec, "reject_code", "ses",
+                            default="MessageRejected")
+        known = SesModels.get().reject_codes()
+        if code not in known:
+            raise ScenarioError("ses: reject_code %r is not an error of SES "
+                                "SendRawEmail or SendEmail (one of %s)" % (
+                                    code, ", ".join(sorted(known))))
+        limit = spec.get("max_message_bytes")
+        if limit is not None and (isinstance(limit, bool) or
+                                  not isinstance(limit, int) or limit < 1):
+            raise ScenarioError("ses: max_message_bytes must be a whole "
+                                "number, at least 1")
+        return {"reject": reject, "reject_code": code,
+                "reject_message": self._string(spec, "reject_message", "ses"),
+                "max_message_bytes": limit}
 
     def _temporary_key(self, spec, where):
         key = self.find_key(self._string(spec, "key", where, required=True),
@@ -1223,8 +1357,10 @@ class QueryService:
                                action, params.get("Version", "NO_VERSION")))
         return action
 
-    def handle(self, action, params, key):
-        """Return the <Result> body XML for a successful call."""
+    def handle(self, action, params, key, ctx=None):
+        """Return the <Result> body XML for a successful call.  ctx (the
+        request's log record and scope region) is for services that need
+        it (SES)."""
         return getattr(self, self.actions[action])(params, key)
 
     def fault_error(self, fault):
@@ -1710,6 +1846,409 @@ class S3Service:
                                            "binary/octet-stream"), headers)
 
 
+class SesModels:
+    """What botocore's models say about SES v1 SendRawEmail and v2
+    SendEmail: their errors (code -> HTTP status) and request members.
+    Loaded once, from the installed botocore."""
+
+    OPERATIONS = {"v1": ("ses", SES_VERSION, "SendRawEmail"),
+                  "v2": ("sesv2", "2019-09-27", "SendEmail")}
+    _instance = None
+    _lock = threading.Lock()
+
+    def __init__(self):
+        loader = create_loader()
+        self.models, self.errors, self.inputs = {}, {}, {}
+        for api, (service, version, operation) in self.OPERATIONS.items():
+            model = loader.load_service_model(service, "service-2", version)
+            op = model["operations"][operation]
+            errors = {}
+            for ref in op.get("errors", []):
+                info = model["shapes"][ref["shape"]].get("error", {})
+                # Query errors go by error.code, REST-JSON ones by shape.
+                code = info.get("code", ref["shape"]) if api == "v1" \
+                    else ref["shape"]
+                errors[code] = info.get("httpStatusCode", 400)
+            self.models[api] = model
+            self.errors[api] = errors
+            self.inputs[api] = op["input"]["shape"]
+        self.v1_fields = re.compile("|".join(
+            ["Action", "Version"] +
+            self._query_fields(self.models["v1"], self.inputs["v1"], "")))
+
+    @classmethod
+    def get(cls):
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def reject_codes(self):
+        return set(self.errors["v1"]) | set(self.errors["v2"])
+
+    def status(self, api, code):
+        return self.errors[api].get(code, 400)
+
+    @classmethod
+    def _query_fields(cls, model, shape_name, prefix):
+        """Regular expressions of the form fields a Query input takes:
+        Destinations.member.N, RawMessage.Data, Tags.member.N.Name ..."""
+        fields = []
+        for name, ref in model["shapes"][shape_name]["members"].items():
+            target_name = ref["shape"]
+            target = model["shapes"][target_name]
+            field = prefix + re.escape(name)
+            if target["type"] == "list":
+                field += r"\.member\.[1-9][0-9]*"
+                target_name = target["member"]["shape"]
+                target = model["shapes"][target_name]
+            if target["type"] == "structure":
+                fields += cls._query_fields(model, target_name, field + r"\.")
+            else:
+                fields.append(field)
+        return fields
+
+    def json_problems(self, value):
+        """What is wrong with a v2 SendEmail body, by the model: members
+        it does not know, required ones missing, wrong JSON types."""
+        model = self.models["v2"]
+        problems = []
+
+        def camel(path):
+            return ".".join(p[:1].lower() + p[1:] for p in path.split("."))
+
+        def walk(shape_name, value, where):
+            shape = model["shapes"][shape_name]
+            kind = shape["type"]
+            if kind == "structure":
+                if not isinstance(value, dict):
+                    problems.append("fake_aws: %s must be a JSON object" % (
+                        where or "the body"))
+                    return
+                for name in shape.get("required", []):
+                    if value.get(name) is None:
+                        problems.append(
+                            "1 validation error detected: Value null at '%s' "
+                            "failed to satisfy constraint: Member must not "
+                            "be null" % camel(where + "." + name if where
+                                              else name))
+                for name, item in value.items():
+                    ref = shape["members"].get(name)
+                    path = where + "." + name if where else name
+                    if ref is None:
+                        problems.append(
+                            "fake_aws: unknown member %s (%s takes %s)" % (
+                                path, where or "SendEmail",
+                                ", ".join(shape["members"])))
+                    elif item is not None:
+                        walk(ref["shape"], item, path)
+            elif kind == "list":
+                if not isinstance(value, list):
+                    problems.append("fake_aws: %s must be a JSON array"
+                                    % where)
+                    return
+                for i, item in enumerate(value):
+                    walk(shape["member"]["shape"], item,
+                         "%s[%d]" % (where, i))
+            elif kind in ("string", "blob", "timestamp"):
+                if not isinstance(value, str):
+                    problems.append("fake_aws: %s must be a string" % where)
+            elif kind == "boolean":
+                if not isinstance(value, bool):
+                    problems.append("fake_aws: %s must be true or false"
+                                    % where)
+            elif kind in ("integer", "long"):
+                if isinstance(value, bool) or not isinstance(value, int):
+                    problems.append("fake_aws: %s must be a whole number"
+                                    % where)
+            elif kind == "map" and not isinstance(value, dict):
+                problems.append("fake_aws: %s must be a JSON object" % where)
+
+        walk(self.inputs["v2"], value, "")
+        return problems
+
+
+def _raw_message_problem(raw):
+    """(message, None) if SES would take these bytes as a raw message, else
+    (None, why).  Python's email package (policy.default) is the parser."""
+    head, sep, _ = raw.partition(b"\r\n\r\n")
+    if not sep:
+        head, sep, _ = raw.partition(b"\n\n")
+    if not sep:
+        return None, ("fake_aws: the raw message has no empty line between "
+                      "its header and its body")
+    for number, line in enumerate(head.split(b"\n"), 1):
+        if any(byte >= 0x80 for byte in line):
+            return None, ("fake_aws: header line %d holds 8-bit bytes; SES "
+                          "takes them only encoded (RFC 2047/2231)" % number)
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        octets = len(line.rstrip(b"\r")) + 2
+        if octets > SES_MAX_LINE:
+            return None, ("fake_aws: line %d of the raw message is %d octets "
+                          "long with its CRLF; SES takes at most %d (RFC "
+                          "5321)" % (number, octets, SES_MAX_LINE))
+    message = BytesParser(policy=email.policy.default).parsebytes(raw)
+    problems = []
+    for index, part in enumerate(message.walk()):
+        where = "the message" if index == 0 else "MIME part %d (%s)" % (
+            index, part.get_content_type())
+        for name, value in part.items():        # parses each header
+            for defect in getattr(value, "defects", ()):
+                problems.append("%s, header %s: %s" % (
+                    where, name, _defect_text(defect)))
+        if not part.is_multipart():
+            part.get_payload(decode=True)       # base64/QP defects
+        for defect in part.defects:
+            problems.append("%s: %s" % (where, _defect_text(defect)))
+    if problems:
+        return None, ("fake_aws: Python's email package finds defects: %s"
+                      % "; ".join(problems[:5]))
+    if message["From"] is None:
+        return None, "Missing required header 'From'."
+    return message, None
+
+
+def _defect_text(defect):
+    text = str(defect)
+    return defect.__class__.__name__ + (" (%s)" % text if text else "")
+
+
+class SesService:
+    """Amazon SES: v1 SendRawEmail (Query protocol, by SesV1Service) and
+    v2 SendEmail (REST-JSON) with Content.Raw.  Both end in send(), which
+    checks the raw message, plays the scenario's "reject" script and saves
+    what it accepts under --mail-dir."""
+
+    name = "ses"
+    # Authentication failures as the JSON protocols name them.
+    V2_AUTH_CODES = {
+        "SignatureDoesNotMatch": "InvalidSignatureException",
+        "InvalidClientTokenId": "UnrecognizedClientException",
+        "ExpiredToken": "ExpiredTokenException",
+        "IncompleteSignature": "IncompleteSignatureException",
+        "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+    }
+
+    def __init__(self, state, config, mail_dir):
+        self.state = state
+        self.models = SesModels.get()
+        self.rejects_left = config["reject"]
+        self.reject_code = config["reject_code"]
+        self.reject_message = config["reject_message"]
+        self.max_bytes = config["max_message_bytes"]
+        self.mail_dir = mail_dir
+        self._lock = threading.Lock()
+        self._seq = 0
+        if mail_dir:
+            for name in os.listdir(mail_dir):
+                match = re.fullmatch(r"(\d{4,})\.(?:eml|json)", name)
+                if match:
+                    self._seq = max(self._seq, int(match.group(1)))
+
+    # -- answers
+
+    def v2_error(self, err, request_id):
+        """REST-JSON: {"message": ...}, the code in x-amzn-ErrorType."""
+        error_type = err.code
+        if err.code in self.V2_AUTH_CODES.values():
+            error_type += CORAL_ERROR_SUFFIX
+        return _json_response(err.status, {"message": err.message},
+                              err.code, {"x-amzn-RequestId": request_id,
+                                         "x-amzn-ErrorType": error_type})
+
+    def v2_auth_error(self, err):
+        return AwsError(err.status, self.V2_AUTH_CODES.get(err.code, err.code),
+                        err.message)
+
+    @staticmethod
+    def v2_fault_error(fault):
+        if fault.kind == "throttle":
+            return AwsError(429, "TooManyRequestsException",
+                            "Too many requests have been made to the "
+                            "operation. (injected by fake_aws)")
+        if fault.kind == "limit_exceeded":
+            return AwsError(400, "LimitExceededException",
+                            "Maximum sending rate exceeded. (injected by "
+                            "fake_aws)")
+        if fault.kind == "http500":
+            return AwsError(500, "InternalFailure", "An internal error "
+                            "occurred (injected by fake_aws)", sender=False)
+        if fault.kind == "http503":
+            return AwsError(503, "ServiceUnavailable", "Service is "
+                            "unavailable (injected by fake_aws)",
+                            sender=False)
+        return AwsError(fault.status, fault.code, fault.message,
+                        sender=fault.status < 500)
+
+    @staticmethod
+    def invalid(api, message):
+        """The error for a request or message SES cannot take."""
+        return AwsError(400, "InvalidParameterValue" if api == "v1"
+                        else "BadRequestException", message)
+
+    @staticmethod
+    def message_id():
+        return "%016x-%s-000000" % (int(time.time() * 1000), uuid.uuid4())
+
+    # -- the two APIs
+
+    def send_raw_email(self, params, key, ctx):
+        """v1 SendRawEmail: the form fields, already parsed."""
+        unknown = sorted(n for n in params
+                         if not self.models.v1_fields.fullmatch(n))
+        if unknown:
+            raise self.invalid("v1", "fake_aws: SendRawEmail takes no "
+                               "parameter %s" % ", ".join(unknown))
+        if not params.get("RawMessage.Data"):
+            raise AwsError(400, "MissingParameter", "The request must "
+                           "contain the parameter RawMessage.Data")
+        numbered = sorted(
+            (int(name.rsplit(".", 1)[1]), value)
+            for name, value in params.items()
+            if name.startswith("Destinations.member."))
+        return self.send("v1", {
+            "source": params.get("Source"),
+            "destinations": [value for _, value in numbered],
+            "destination": None,
+            "configuration_set": params.get("ConfigurationSetName"),
+            "data": params["RawMessage.Data"]}, key, ctx)
+
+    def send_email(self, body, key, ctx):
+        """v2 SendEmail: the JSON body, Content.Raw only."""
+        try:
+            request = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as err:
+            raise self.invalid("v2", "fake_aws: the body is not JSON: %s"
+                               % err)
+        problems = self.models.json_problems(request)
+        if problems:
+            raise self.invalid("v2", "; ".join(problems))
+        content = request["Content"]
+        if "Raw" not in content or len(content) != 1:
+            raise self.invalid("v2", "fake_aws: only Content.Raw is served "
+                               "here (got Content.%s)" % "/".join(content))
+        destination = request.get("Destination") or {}
+        return self.send("v2", {
+            "source": request.get("FromEmailAddress"),
+            "destinations": [address for member in (
+                "ToAddresses", "CcAddresses", "BccAddresses")
+                for address in destination.get(member) or []],
+            "destination": request.get("Destination"),
+            "configuration_set": request.get("ConfigurationSetName"),
+            "data": content["Raw"]["Data"]}, key, ctx)
+
+    # -- what both do
+
+    def send(self, api, request, key, ctx):
+        record = ctx["record"]
+        record.update(source=request["source"],
+                      destinations=request["destinations"],
+                      configuration_set=request["configuration_set"])
+        # SES's size limits count the message after base64 encoding.
+        limit = self.max_bytes or SES_MAX_BYTES[api]
+        if len(request["data"]) > limit:
+            raise AwsError(400, "MessageRejected",
+                           "Message length is more than %d bytes long: "
+                           "'%d'." % (limit, len(request["data"])))
+        try:
+            raw = base64.b64decode(request["data"], validate=True)
+        except (binascii.Error, ValueError):
+            raise self.invalid(api, "fake_aws: the raw message is not "
+                               "valid base64")
+        record["message_bytes"] = len(raw)
+        message, problem = _raw_message_problem(raw)
+        if problem:
+            raise self.invalid(api, problem)
+        envelope = list(request["destinations"])
+        from_headers = not envelope
+        if from_headers:
+            envelope = [address for _, address in getaddresses(
+                [str(v) for name in ("To", "Cc", "Bcc")
+                 for v in message.get_all(name, [])]) if address]
+            record["destinations"] = envelope
+        if not envelope:
+            raise self.invalid(api, "fake_aws: the message has no "
+                               "recipients (no envelope recipients, no To, "
+                               "Cc or Bcc header)")
+        if len(envelope) > SES_MAX_RECIPIENTS:
+            raise self.invalid(api, "Recipient count exceeds %d."
+                               % SES_MAX_RECIPIENTS)
+        for address in envelope:
+            if "@" not in address:
+                raise self.invalid(api, "Missing final '@domain'")
+        sender = request["source"] or next(
+            (a for _, a in getaddresses([str(message["From"])]) if a), "")
+        with self._lock:
+            rejected = self.rejects_left > 0
+            if rejected:
+                self.rejects_left -= 1
+        if rejected:
+            record["rejected"] = True
+            raise AwsError(
+                self.models.status(api, self.reject_code), self.reject_code,
+                self.reject_message or
+                "Email address is not verified. The following identities "
+                "failed the check in region %s: %s" % (
+                    (ctx["region"] or "").upper(), sender))
+        message_id = self.message_id()
+        record["message_id"] = message_id
+        if self.mail_dir:
+            record["mail_file"] = self._save(raw, {
+                "api": api,
+                "action": "SendRawEmail" if api == "v1" else "SendEmail",
+                "message_id": message_id, "region": ctx["region"],
+                "access_key_id": key.access_key_id, "key_name": key.name,
+                "signature_ok": True,
+                "source": request["source"], "from": str(message["From"]),
+                "subject": str(message["Subject"])
+                if message["Subject"] is not None else None,
+                "destinations": envelope,
+                "destinations_from_headers": from_headers,
+                "destination": request["destination"],
+                "configuration_set": request["configuration_set"],
+                "message_bytes": len(raw),
+                "message_sha256": hashlib.sha256(raw).hexdigest()})
+        return message_id
+
+    def _save(self, raw, info):
+        """NNNN.eml, then NNNN.json (each written atomically): a reader
+        that sees the .json finds the .eml complete."""
+        with self._lock:
+            self._seq += 1
+            seq = self._seq
+        base = os.path.join(self.mail_dir, "%04d" % seq)
+        info = dict(seq=seq, eml=os.path.basename(base) + ".eml", **info)
+        for path, data in ((base + ".eml", raw),
+                           (base + ".json", (json.dumps(
+                               info, indent=2, ensure_ascii=False) +
+                               "\n").encode("utf-8"))):
+            tmp = "%s.tmp.%d" % (path, os.getpid())
+            with open(tmp, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        return info["eml"]
+
+
+class SesV1Service(QueryService):
+    """SES API v1 (Query protocol): SendRawEmail, handed to SesService."""
+
+    name = "ses"
+    version = SES_VERSION
+    namespace = SES_NAMESPACE
+    internal_error_code = "InternalFailure"
+    actions = {"SendRawEmail": "send_raw_email"}
+
+    def handle(self, action, params, key, ctx=None):
+        return _element("MessageId", self.state.ses.send_raw_email(
+            params, key, ctx))
+
+    def fault_error(self, fault):
+        if fault.kind == "throttle":
+            return AwsError(400, "Throttling", "Maximum sending rate "
+                            "exceeded.")
+        return super().fault_error(fault)
+
+
 def _json_response(status, obj, error_code=None, headers=None):
     return Response(status, json.dumps(obj, indent=2) + "\n",
                     "application/json", headers, error_code)
@@ -1866,7 +2405,7 @@ class ImdsEndpoint:
 class ServerState:
     """Everything the handler threads share."""
 
-    def __init__(self, scenario):
+    def __init__(self, scenario, mail_dir=None):
         self.lock = threading.Lock()
         self.clock = scenario.clock
         self.started_at = self.clock.now()
@@ -1884,6 +2423,8 @@ class ServerState:
         self.sts = StsService(self)
         self.buckets = scenario.buckets
         self.s3 = S3Service(self)
+        self.ses = SesService(self, scenario.ses, mail_dir)
+        self.ses_v1 = SesV1Service(self)
         self.verifier = None      # needs the port; set by FakeAwsServer
         self.log = None
 
@@ -2038,17 +2579,24 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
                                          record)
             if service == "s3":
                 return self._serve_s3(state, raw_path, path, body, record)
+            if service == "ses":
+                return self._serve_ses(state, raw_path, path, body, record)
             return _text_response(
                 404, "fake_aws: requests signed for service %r are not "
-                "served here (only iam, sts and s3)\n" % service,
+                "served here (only iam, sts, s3 and ses)\n" % service,
                 "NoSuchService")
         params = self._params(raw_path, body)
         if "X-Amz-Signature" in params:
             return _text_response(400, "fake_aws: presigned (query string) "
                                   "SigV4 is not supported\n", "Unsupported")
+        if path.startswith("/v2/email/"):
+            record["service"] = "ses"
+            return state.ses.v2_error(AwsError(
+                403, "MissingAuthenticationTokenException",
+                "Missing Authentication Token"), self._request_id())
         if "Action" in params:
-            service = state.sts if params.get("Version") == STS_VERSION \
-                else state.iam
+            service = {STS_VERSION: state.sts, SES_VERSION: state.ses_v1}.get(
+                params.get("Version"), state.iam)
             record["service"] = service.name
             record["action"] = params["Action"]
             return service.error(AwsError(
@@ -2064,7 +2612,7 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
                                   self._request_id())
         return _text_response(
             404, "fake_aws: nothing at %s %s. Served here: SigV4-signed "
-            "iam/sts Query requests, IMDS under /latest/, ECS at %s\n" % (
+            "iam/sts/s3/ses requests, IMDS under /latest/, ECS at %s\n" % (
                 self.command, path,
                 state.ecs.config["path"] if state.ecs else "(not configured)"),
             "NotFound")
@@ -2094,14 +2642,7 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
                 key = state.verifier.verify(self.command, raw_path,
                                             self.headers, body, auth)
             finally:
-                record.update(
-                    access_key_id=auth.access_key_id,
-                    key_name=auth.key.name if auth.key else None,
-                    key_kind=auth.key.kind if auth.key else None,
-                    session_token_present=auth.token_present,
-                    session_token_ref=auth.token_ref,
-                    session_token_signed=auth.token_signed,
-                    signature_ok=auth.signature_ok, detail=auth.detail)
+                self._record_auth(record, auth)
             params = self._params(raw_path, body)
             record["action"] = params.get("Action")
             action = service.check_action(params)
@@ -2111,14 +2652,69 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
                                             request_id))
             if faulted is not None:
                 return faulted
-            return service.success(action, service.handle(action, params, key),
-                                   request_id)
+            return service.success(action, service.handle(
+                action, params, key,
+                ctx={"record": record, "region": auth.region}), request_id)
         except AwsError as err:
             if record["action"] is None:
                 record["action"] = self._params(raw_path, body).get("Action")
             if record["detail"] is None:
                 record["detail"] = err.message
             return service.error(err, request_id)
+
+    @staticmethod
+    def _record_auth(record, auth):
+        record.update(
+            access_key_id=auth.access_key_id,
+            key_name=auth.key.name if auth.key else None,
+            key_kind=auth.key.kind if auth.key else None,
+            session_token_present=auth.token_present,
+            session_token_ref=auth.token_ref,
+            session_token_signed=auth.token_signed,
+            signature_ok=auth.signature_ok, detail=auth.detail)
+        if "region" in record:          # SES logs the scope's region
+            record["region"] = auth.region
+
+    def _serve_ses(self, state, raw_path, path, body, record):
+        record.update(api="v2" if path.startswith("/v2/") else "v1",
+                      region=None, source=None, destinations=None,
+                      configuration_set=None, message_bytes=None,
+                      message_id=None, mail_file=None, rejected=False)
+        if record["api"] == "v1":
+            return self._serve_query(state.ses_v1, state, raw_path, body,
+                                     record)
+        ses = state.ses
+        request_id = self._request_id()
+        action = "SendEmail" if path == SESV2_SEND_PATH and \
+            self.command == "POST" else None
+        record["action"] = action
+        auth = AuthResult()
+        try:
+            try:
+                key = state.verifier.verify(self.command, raw_path,
+                                            self.headers, body, auth)
+            except AwsError as err:
+                raise ses.v2_auth_error(err)
+            finally:
+                self._record_auth(record, auth)
+            if action is None:
+                raise AwsError(404, "UnknownOperationException",
+                               "fake_aws: SES v2 is served only for SendEmail"
+                               " (POST %s)" % SESV2_SEND_PATH)
+            faulted = self._apply_faults(
+                state, "ses", action, key, record,
+                lambda fault: ses.v2_error(ses.v2_fault_error(fault),
+                                           request_id))
+            if faulted is not None:
+                return faulted
+            message_id = ses.send_email(
+                body, key, {"record": record, "region": auth.region})
+            return _json_response(200, {"MessageId": message_id},
+                                  headers={"x-amzn-RequestId": request_id})
+        except AwsError as err:
+            if record["detail"] is None:
+                record["detail"] = err.message
+            return ses.v2_error(err, request_id)
 
     def _serve_s3(self, state, raw_path, path, body, record):
         s3 = state.s3
@@ -2227,7 +2823,8 @@ class FakeAwsServer(ThreadingHTTPServer):
         self.port = self.server_address[1]
         state.verifier = SigV4Verifier(
             state.keystore, state.clock,
-            {"iam": [IAM_REGION], "sts": state.sts_regions, "s3": None},
+            {"iam": [IAM_REGION], "sts": state.sts_regions, "s3": None,
+             "ses": state.sts_regions},
             self.port)
 
 
@@ -2241,7 +2838,8 @@ def write_port_file(path, port):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        description="Fake AWS IAM/STS/ECS/IMDS endpoint for reportpipe tests "
+        description="Fake AWS IAM/STS/S3/SES/ECS/IMDS endpoint for reportpipe "
+                    "tests "
                     "(see the module docstring for the scenario format).")
     parser.add_argument("--scenario", required=True,
                         help="scenario JSON file")
@@ -2252,6 +2850,9 @@ def main(argv=None):
     parser.add_argument("--max-seconds", type=float, default=600,
                         help="stop after this long even if nobody asks "
                              "(default 600)")
+    parser.add_argument("--mail-dir",
+                        help="save each message SES accepts here as NNNN.eml "
+                             "and NNNN.json (created if missing)")
     parser.add_argument("--verbose", action="store_true",
                         help="also print each request line on stderr")
     args = parser.parse_args(argv)
@@ -2262,7 +2863,14 @@ def main(argv=None):
         sys.stderr.write("fake_aws: scenario: %s\n" % err)
         return 2
 
-    state = ServerState(scenario)
+    if args.mail_dir:
+        try:
+            os.makedirs(args.mail_dir, exist_ok=True)
+        except OSError as err:
+            sys.stderr.write("fake_aws: cannot create --mail-dir %s: %s\n" % (
+                args.mail_dir, err.strerror))
+            return 2
+    state = ServerState(scenario, args.mail_dir)
     try:
         state.log = RequestLog(args.log)
     except OSError as err:
