@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,26 @@ const rp_option rp_pipeline_options[] = {
 	 .description = "earlier reports kept per source and account for the change ledger (0: none)"},
 	{0}
 };
+
+static volatile sig_atomic_t interrupted;
+
+void rp_engine_interrupt(int signo)
+{
+	interrupted = signo;
+}
+
+static int stop_requested(const char *what)
+{
+	if (!interrupted)
+		return 0;
+	if (interrupted > 0) {
+		rp_log(RP_LOG_ERROR, NULL,
+		       "interrupted by signal %d (before %s); what was not delivered stays in the spool",
+		       (int)interrupted, what);
+		interrupted = -interrupted; /* say it once */
+	}
+	return 1;
+}
 
 static const char *const plugin_section_keys[] = {"plugin", NULL};
 static const char *const sink_section_keys[] = {"plugin", "input", NULL};
@@ -549,6 +570,10 @@ static int run_sources(rp_engine *eng)
 
 		if (in->sec->kind != RP_SECTION_SOURCE)
 			continue;
+		if (stop_requested(in->where)) {
+			failed++;
+			continue;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		clear_error(in);
 		st = in->plugin->desc.produce(in, &rp_host_services);
@@ -646,6 +671,11 @@ static size_t replay_spool(rp_engine *eng)
 		}
 		for (size_t p = 0; p < e.npending; p++) {
 			rp_instance *sink = find_sink(eng, e.pending[p]);
+
+			if (stop_requested("the spool")) {
+				failures++;
+				break;
+			}
 			rp_artifact *arts = NULL;
 			const rp_artifact **chosen = NULL;
 			const char *missing = NULL;
@@ -825,7 +855,9 @@ static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
 		if (in->sec->kind != RP_SECTION_SINK)
 			continue;
 		missing = choose(eng, in, arts, chosen);
-		if (missing) {
+		if (stop_requested(in->where)) {
+			failures++;
+		} else if (missing) {
 			rp_log(RP_LOG_ERROR, in->where,
 			       "not delivered for %s (account %s): %s failed",
 			       ed->source->where, ed->ds->meta.account_id, missing);
@@ -927,6 +959,9 @@ int rp_engine_run(rp_engine *eng, int dry_run)
 	free(arts);
 	free(chosen);
 	rp_lock_release(lock);
+	/* A signal after the last step still makes the run a failure. */
+	if (stop_requested("the end of the run") && !failures)
+		failures++;
 	if (failures || source_failures) {
 		rp_log(RP_LOG_ERROR, NULL,
 		       "pipeline '%s': %zu delivery failure%s, %d source failure%s",

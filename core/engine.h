@@ -94,6 +94,10 @@ extern const rp_option rp_pipeline_options[];
 rp_status rp_engine_open(const char *path, const char *const *extra_dirs,
 			 size_t nextra, rp_engine **out, char *err,
 			 size_t errlen);
+/* Set by SIGTERM/SIGINT: the run stops before the next source or sink;
+ * what was not delivered is in the spool already (write-ahead). */
+void rp_engine_interrupt(int signo);
+
 /* Delivers the spool first, then runs the sources, formatters and sinks.
  * Returns an RP_EXIT_* code. */
 int rp_engine_run(rp_engine *eng, int dry_run);

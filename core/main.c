@@ -3,6 +3,7 @@
 
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,17 @@ int main(int argc, char **argv)
 	if (quiet && verbose) {
 		fputs("reportpipe: -q and -v contradict each other\n", stderr);
 		return RP_EXIT_CONFIG;
+	}
+	{
+		/* No SA_RESTART: a sleeping plugin wakes up, finishes its
+		 * step, and the engine stops before the next one. */
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = rp_engine_interrupt;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
 	}
 	rp_log_set_level(quiet ? RP_LOG_ERROR
 			       : verbose > 1 ? RP_LOG_DEBUG

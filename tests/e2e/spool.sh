@@ -106,4 +106,27 @@ rp run -c "$p" --dry-run
 rc_is 0 "--dry-run"
 is "$(entries)" 1 "leaves the spool as it was"
 
+# 9. SIGTERM during delivery: the run stops, exits non-zero, and the
+# spool holds what was not delivered; the next run delivers it.
+rm -f "$accept"
+rm -rf "$spool"
+pipeline 'sleep = 5s'
+"$RP_BIN" run -c "$p" >"$work/term.out" 2>"$work/term.err" &
+pid=$!
+i=0
+while [ "$(entries)" -lt 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.3
+kill -TERM $pid
+wait $pid
+is "$?" 1 "SIGTERM during delivery: exit 1"
+like "$work/term.err" "interrupted by signal 15" "it says it was interrupted"
+is "$(entries)" 1 "the spool entry is there"
+e=$spool/$(ls "$spool")
+is "$(ls "$e/pending")" peer "still waiting for the interrupted sink"
+pipeline
+: >"$accept"
+rp run -c "$p"
+rc_is 0 "the next run delivers it"
+is "$(entries)" 0 "and empties the spool"
+
 done_testing
