@@ -483,3 +483,29 @@ size_t reg_event_detail(char *buf, size_t n, const reg_event *e)
 	}
 	return k < 0 ? 0 : (size_t)k;
 }
+
+rp_status reg_summary_build(rp_instance *self, const rp_host *host,
+			    const rp_dataset *ds, reg_model *m, reg_recent *r)
+{
+	reg_thresholds th;
+	rp_status st;
+
+	if (!host->ds_meta(ds) || !host->run_info(self)) {
+		host->set_error(self, "the engine gave no report or run metadata; this is a reportpipe bug");
+		return RP_ERR_INTERNAL;
+	}
+	reg_thresholds_read(host, self, &th);
+	st = reg_model_build(self, host, ds, &th, m);
+	if (st)
+		return st;
+	st = reg_recent_build(self, host, ds, m, r);
+	if (st)
+		reg_model_free(m);
+	return st;
+}
+
+void reg_summary_free(reg_model *m, reg_recent *r)
+{
+	reg_recent_free(r);
+	reg_model_free(m);
+}

@@ -106,4 +106,11 @@ rp_status reg_recent_build(rp_instance *self, const rp_host *host,
 			   reg_recent *r);
 void reg_recent_free(reg_recent *r);
 
+/* What every summary starts from: the section's thresholds, the model of
+ * ds and its changes since the previous report.  On failure nothing is
+ * left to free; on success free both with reg_summary_free. */
+rp_status reg_summary_build(rp_instance *self, const rp_host *host,
+			    const rp_dataset *ds, reg_model *m, reg_recent *r);
+void reg_summary_free(reg_model *m, reg_recent *r);
+
 #endif

@@ -763,29 +763,17 @@ static rp_status html_render(rp_instance *self, const rp_host *host,
 {
 	const rp_dataset_meta *meta = host->ds_meta(ds);
 	const rp_run_info *run = host->run_info(self);
-	reg_thresholds th;
 	reg_model m;
 	reg_recent r;
 	rp_status st;
 	html *h;
 
-	if (!meta || !run) {
-		host->set_error(self, "the engine gave no report or run metadata; this is a reportpipe bug");
-		return RP_ERR_INTERNAL;
-	}
-	reg_thresholds_read(host, self, &th);
-	st = reg_model_build(self, host, ds, &th, &m);
+	st = reg_summary_build(self, host, ds, &m, &r);
 	if (st)
 		return st;
-	st = reg_recent_build(self, host, ds, &m, &r);
-	if (st) {
-		reg_model_free(&m);
-		return st;
-	}
 	h = calloc(1, sizeof(*h));
 	if (!h) {
-		reg_recent_free(&r);
-		reg_model_free(&m);
+		reg_summary_free(&m, &r);
 		return RP_ERR_NOMEM;
 	}
 	h->host = host;
@@ -801,8 +789,7 @@ static rp_status html_render(rp_instance *self, const rp_host *host,
 	flush(h);
 	st = h->st;
 	free(h);
-	reg_recent_free(&r);
-	reg_model_free(&m);
+	reg_summary_free(&m, &r);
 	return st;
 }
 

@@ -248,7 +248,6 @@ static rp_status json_render(rp_instance *self, const rp_host *host,
 {
 	const rp_dataset_meta *meta = host->ds_meta(ds);
 	const rp_run_info *run = host->run_info(self);
-	reg_thresholds th;
 	reg_model m;
 	reg_recent r;
 	doc d = {0};
@@ -256,19 +255,9 @@ static rp_status json_render(rp_instance *self, const rp_host *host,
 	char *text = NULL;
 	rp_status st;
 
-	if (!meta || !run) {
-		host->set_error(self, "the engine gave no report or run metadata; this is a reportpipe bug");
-		return RP_ERR_INTERNAL;
-	}
-	reg_thresholds_read(host, self, &th);
-	st = reg_model_build(self, host, ds, &th, &m);
+	st = reg_summary_build(self, host, ds, &m, &r);
 	if (st)
 		return st;
-	st = reg_recent_build(self, host, ds, &m, &r);
-	if (st) {
-		reg_model_free(&m);
-		return st;
-	}
 	root = json_object();
 	users = json_array();
 	set(&d, root, "schema", json_string(SCHEMA_ID));
@@ -282,8 +271,7 @@ static rp_status json_render(rp_instance *self, const rp_host *host,
 	if (!d.failed)
 		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
-	reg_recent_free(&r);
-	reg_model_free(&m);
+	reg_summary_free(&m, &r);
 	if (!text) {
 		host->set_error(self, "out of memory building the JSON document");
 		return RP_ERR_NOMEM;

@@ -498,31 +498,19 @@ static rp_status text_render(rp_instance *self, const rp_host *host,
 	const rp_dataset_meta *meta = host->ds_meta(ds);
 	const rp_run_info *run = host->run_info(self);
 	text t = {host, out, reg_lang_parse(host->opt_string(self, "lang")), RP_OK};
-	reg_thresholds th;
 	reg_model m;
 	reg_recent r;
 	rp_status st;
 
-	if (!meta || !run) {
-		host->set_error(self, "the engine gave no report or run metadata; this is a reportpipe bug");
-		return RP_ERR_INTERNAL;
-	}
-	reg_thresholds_read(host, self, &th);
-	st = reg_model_build(self, host, ds, &th, &m);
+	st = reg_summary_build(self, host, ds, &m, &r);
 	if (st)
 		return st;
-	st = reg_recent_build(self, host, ds, &m, &r);
-	if (st) {
-		reg_model_free(&m);
-		return st;
-	}
 	put_top(&t, &m, meta, run);
 	put_counts(&t, &m);
 	put_changes(&t, &r);
 	put_findings(&t, &m);
 	put_notes(&t, run);
-	reg_recent_free(&r);
-	reg_model_free(&m);
+	reg_summary_free(&m, &r);
 	if (t.st == RP_ERR_NOMEM)
 		host->set_error(self, "out of memory writing the text summary");
 	return t.st;
