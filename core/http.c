@@ -285,7 +285,13 @@ rp_status rp_http_perform(rp_http *h, const rp_http_request *req,
 	}
 	rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
-		snprintf(err, errlen, "%s %s: %s", req->method, req->url,
+		/* Only the origin: a webhook's path is its secret. */
+		size_t origin = strcspn(req->url, ":");
+
+		if (strncmp(req->url + origin, "://", 3) == 0)
+			origin += 3 + strcspn(req->url + origin + 3, "/?#");
+		snprintf(err, errlen, "%s %.*s%s: %s", req->method, (int)origin,
+			 req->url, req->url[origin] ? "/..." : "",
 			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		st = rc == CURLE_OPERATION_TIMEDOUT ? RP_ERR_TIMEOUT
 		   : rc == CURLE_OUT_OF_MEMORY ? RP_ERR_NOMEM

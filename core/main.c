@@ -125,7 +125,10 @@ static void print_plugin(const rp_loaded_plugin *lp)
 			n += snprintf(type + n, sizeof(type) - (size_t)n,
 				      ", default %s", o->default_value);
 		if ((o->flags & RP_OPT_TEMPLATE) && n > 0)
-			snprintf(type + n, sizeof(type) - (size_t)n, ", template");
+			n += snprintf(type + n, sizeof(type) - (size_t)n, ", template");
+		if ((o->flags & RP_OPT_SECRET) && n > 0)
+			snprintf(type + n, sizeof(type) - (size_t)n,
+				 ", secret (use ${ENV}; never printed)");
 		printf("  %-16s %s\n      %s\n", o->key, type,
 		       o->description ? o->description : "");
 	}
