@@ -45,4 +45,13 @@ like "$work/out" "--- format.summary ---" "--dry-run prints the text summary und
 like "$work/out" "IAM credential report: account 123456789012, 30 Nov 2026" "with its content"
 ok '! [ -e "$t/out" ]' "and still writes nothing"
 
+# SOURCE_DATE_EPOCH fixes the run's time (reproducible evidence).
+rm -rf "$t/out" "$t/state"
+SOURCE_DATE_EPOCH=1796083200 rp run -c "$p"
+rc_is 0 "a run with SOURCE_DATE_EPOCH: exit 0"
+like "$t/out/manifest.json" '"run_time": "2026-12-01T00:00:00Z"' "the manifest's run time is the fixed one"
+SOURCE_DATE_EPOCH=yesterday rp check -c "$p"
+rc_is 2 "a SOURCE_DATE_EPOCH that is not a number is a configuration error"
+like "$work/err" "SOURCE_DATE_EPOCH='yesterday' is not a number of seconds since 1970" "saying so"
+
 done_testing
