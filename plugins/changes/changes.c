@@ -10,6 +10,8 @@
 
 #include <reportpipe/plugin.h>
 
+#include "csv_out.h"
+
 #include "register.h"
 #include "register_changes.h"
 
@@ -21,40 +23,6 @@ static const rp_option options[] = {
 
 static const char header[] = "date,account_id,user,event,detail";
 
-/* OWASP's CSV injection list: a leading quote keeps the cell text.  User
- * names may start with + = @ - (IAM allows them). */
-static int formula_like(const char *s)
-{
-	return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-	       s[0] == '\t' || s[0] == '\r';
-}
-
-static rp_status put_cell(const rp_host *host, rp_artifact *out,
-			  const char *s, int excel)
-{
-	int inert = excel && formula_like(s);
-	int quote = inert || strpbrk(s, ",\"\r\n") != NULL;
-	rp_status st = RP_OK;
-
-	if (quote)
-		st = host->artifact_append(out, "\"", 1);
-	if (!st && inert)
-		st = host->artifact_append(out, "'", 1);
-	while (!st && *s) {
-		size_t n = strcspn(s, "\"");
-
-		st = host->artifact_append(out, s, n);
-		s += n;
-		if (!st && *s == '"') {
-			st = host->artifact_append(out, "\"\"", 2);
-			s++;
-		}
-	}
-	if (!st && quote)
-		st = host->artifact_append(out, "\"", 1);
-	return st;
-}
-
 static rp_status put_row(const rp_host *host, rp_artifact *out, int excel,
 			 const char *const cells[5])
 {
@@ -64,7 +32,7 @@ static rp_status put_row(const rp_host *host, rp_artifact *out, int excel,
 		if (c)
 			st = host->artifact_append(out, ",", 1);
 		if (!st)
-			st = put_cell(host, out, cells[c], excel);
+			st = csv_out_cell(host, out, cells[c], excel);
 	}
 	if (!st)
 		st = host->artifact_append(out, excel ? "\r\n" : "\n", excel ? 2 : 1);

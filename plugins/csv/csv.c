@@ -5,6 +5,8 @@
 
 #include <reportpipe/plugin.h>
 
+#include "csv_out.h"
+
 static const rp_option options[] = {
 	{.key = "columns", .type = RP_OPT_LIST,
 	 .description = "the columns to write, in this order (default: all, in the report's order)"},
@@ -12,40 +14,6 @@ static const rp_option options[] = {
 	 .description = "UTF-8 BOM, CRLF line ends, and cells starting with = + - @ made inert"},
 	{0}
 };
-
-/* OWASP's CSV injection list: a leading quote keeps the cell text. */
-static int formula_like(const char *s)
-{
-	return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-	       s[0] == '\t' || s[0] == '\r';
-}
-
-static rp_status put_cell(const rp_host *host, rp_artifact *out,
-			  const char *s, int excel)
-{
-	int quote = strpbrk(s, ",\"\r\n") != NULL;
-	rp_status st = RP_OK;
-
-	if (excel && formula_like(s))
-		quote = 1;
-	if (quote)
-		st = host->artifact_append(out, "\"", 1);
-	if (!st && excel && formula_like(s))
-		st = host->artifact_append(out, "'", 1);
-	while (!st && *s) {
-		size_t n = strcspn(s, "\"");
-
-		st = host->artifact_append(out, s, n);
-		s += n;
-		if (!st && *s == '"') {
-			st = host->artifact_append(out, "\"\"", 2);
-			s++;
-		}
-	}
-	if (!st && quote)
-		st = host->artifact_append(out, "\"", 1);
-	return st;
-}
 
 static rp_status csv_render(rp_instance *self, const rp_host *host,
 			    const rp_dataset *ds, rp_artifact *out)
@@ -83,7 +51,7 @@ static rp_status csv_render(rp_instance *self, const rp_host *host,
 		if (c)
 			st = host->artifact_append(out, ",", 1);
 		if (!st)
-			st = put_cell(host, out, host->ds_column_name(ds, cols_buf[c]), excel);
+			st = csv_out_cell(host, out, host->ds_column_name(ds, cols_buf[c]), excel);
 	}
 	if (!st)
 		st = host->artifact_append(out, eol, strlen(eol));
@@ -92,7 +60,7 @@ static rp_status csv_render(rp_instance *self, const rp_host *host,
 			if (c)
 				st = host->artifact_append(out, ",", 1);
 			if (!st)
-				st = put_cell(host, out, host->ds_cell(ds, r, cols_buf[c]), excel);
+				st = csv_out_cell(host, out, host->ds_cell(ds, r, cols_buf[c]), excel);
 		}
 		if (!st)
 			st = host->artifact_append(out, eol, strlen(eol));
