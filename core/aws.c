@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,16 @@ static const char *partition_domain(const char *partition)
 	return strcmp(partition, "aws-cn") == 0 ? "amazonaws.com.cn" : "amazonaws.com";
 }
 
+/* Organizations is global: one endpoint per partition, in this region. */
+static const char *org_region(const char *partition)
+{
+	if (strcmp(partition, "aws-cn") == 0)
+		return "cn-northwest-1";
+	if (strcmp(partition, "aws-us-gov") == 0)
+		return "us-gov-west-1";
+	return "us-east-1";
+}
+
 rp_status rp_aws_endpoint(const rp_aws_config *cfg, const char *service,
 			  const char *region, char **url, char **signing_region,
 			  char *err, size_t errlen)
@@ -75,6 +86,8 @@ rp_status rp_aws_endpoint(const rp_aws_config *cfg, const char *service,
 	}
 	if (strcmp(service, "iam") == 0)
 		sign = rp_aws_iam_signing_region(partition);
+	else if (strcmp(service, "organizations") == 0)
+		sign = org_region(partition);
 	if (!sign) {
 		snprintf(err, errlen,
 			 "no region for %s: set region on the section, AWS_REGION, or region in the profile",
@@ -93,6 +106,9 @@ rp_status rp_aws_endpoint(const rp_aws_config *cfg, const char *service,
 			u = rp_strdup("https://iam.cn-north-1.amazonaws.com.cn");
 		else
 			u = rp_strdup("https://iam.us-gov.amazonaws.com");
+	} else if (strcmp(service, "organizations") == 0) {
+		u = rp_asprintf("https://organizations.%s.%s", sign,
+				partition_domain(partition));
 	} else {
 		const char *host = strcmp(service, "ses") == 0 ||
 					   strcmp(service, "sesv2") == 0
@@ -655,6 +671,11 @@ struct rp_aws_client {
 	char *region;
 	rp_aws_credentials creds;
 	int have_creds;
+	/* A derived client assumes cfg.role_arn with its parent's credentials;
+	 * derived clients of one parent run on several threads, so the
+	 * parent's credentials are read and refreshed under its lock. */
+	rp_aws_client *parent;
+	pthread_mutex_t lock;
 };
 
 static const char *keep(rp_aws_client *c, size_t i, const char *s)
@@ -673,6 +694,7 @@ rp_status rp_aws_client_new(rp_http *http, const rp_aws_config *cfg,
 	if (!c)
 		return RP_ERR_NOMEM;
 	c->http = http;
+	pthread_mutex_init(&c->lock, NULL);
 	c->cfg = *cfg;
 	c->cfg.profile = keep(c, 0, cfg->profile);
 	c->cfg.role_arn = keep(c, 1, cfg->role_arn);
@@ -698,12 +720,76 @@ void rp_aws_client_free(rp_aws_client *c)
 		free(c->strings[i]);
 	free(c->region);
 	rp_aws_credentials_free(&c->creds);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
+}
+
+rp_status rp_aws_client_derive(rp_aws_client *parent, rp_http *http,
+			       const char *role_arn, rp_aws_client **out,
+			       char *err, size_t errlen)
+{
+	rp_aws_config cfg = parent->cfg;
+	rp_status st;
+
+	cfg.role_arn = role_arn;
+	st = rp_aws_client_new(http, &cfg, out, err, errlen);
+	if (!st)
+		(*out)->parent = parent;
+	return st;
 }
 
 const char *rp_aws_client_region(const rp_aws_client *c)
 {
 	return c->region;
+}
+
+static rp_status client_creds(void *user, const rp_aws_credentials **out,
+			      int force, char *err, size_t errlen);
+
+/* A derived client's credentials: its role, assumed with a copy of the
+ * parent's (taken under the parent's lock).  STS is reached as the chain
+ * reaches it: the section's endpoint_url is its own service's. */
+static rp_status assume_from_parent(rp_aws_client *c, char *err, size_t errlen)
+{
+	const rp_aws_credentials *pc;
+	rp_aws_credentials base = {0};
+	rp_aws_config sts = c->cfg;
+	char name[64];
+	const char *session = c->cfg.role_session_name;
+	rp_status st;
+
+	pthread_mutex_lock(&c->parent->lock);
+	st = client_creds(c->parent, &pc, 0, err, errlen);
+	if (!st)
+		st = rp_aws_credentials_copy(pc, &base);
+	pthread_mutex_unlock(&c->parent->lock);
+	if (st)
+		return st;
+	if (!c->cfg.role_arn) {
+		c->creds = base; /* the parent's own, e.g. the management account's */
+		return RP_OK;
+	}
+	sts.endpoint_url = NULL;
+	sts.role_arn = NULL;
+	if (!session || !*session) {
+		snprintf(name, sizeof(name), "reportpipe-%lld", (long long)time(NULL));
+		session = name;
+	}
+	st = rp_aws_assume_role(c->http, &sts, &base,
+				c->region ? c->region : "us-east-1",
+				c->cfg.role_arn,
+				c->cfg.external_id && *c->cfg.external_id ?
+					c->cfg.external_id : NULL,
+				session, 3600, &c->creds, err, errlen);
+	if (!st) {
+		char *p = rp_asprintf("assumed role %s (source: %s)", c->cfg.role_arn,
+				      base.provider ? base.provider : "?");
+
+		free(c->creds.provider);
+		c->creds.provider = p;
+	}
+	rp_aws_credentials_free(&base);
+	return st;
 }
 
 static rp_status client_creds(void *user, const rp_aws_credentials **out,
@@ -729,7 +815,11 @@ static rp_status client_creds(void *user, const rp_aws_credentials **out,
 		rp_aws_credentials_free(&c->creds);
 		c->have_creds = 0;
 	}
-	st = rp_aws_credentials_resolve(c->http, &c->cfg, &c->creds, err, errlen);
+	if (c->parent)
+		st = assume_from_parent(c, err, errlen);
+	else
+		st = rp_aws_credentials_resolve(c->http, &c->cfg, &c->creds, err,
+						errlen);
 	if (st)
 		return st;
 	c->have_creds = 1;

@@ -49,7 +49,8 @@ const char *rp_aws_partition_of_region(const char *region);
 /* Where IAM lives and which region signs for it, per partition. */
 const char *rp_aws_iam_signing_region(const char *partition);
 
-/* The endpoint for service ("iam", "sts", "s3", "ses", "sesv2") as the
+/* The endpoint for service ("iam", "sts", "s3", "ses", "sesv2",
+ * "organizations") as the
  * SDKs choose it: cfg->endpoint_url, AWS_ENDPOINT_URL_<SERVICE>,
  * AWS_ENDPOINT_URL, else the partition's.  The URL is checked
  * (rp_http_check_url).  *url and *signing_region are allocated. */
@@ -102,6 +103,15 @@ typedef struct rp_aws_client rp_aws_client;
 rp_status rp_aws_client_new(rp_http *http, const rp_aws_config *cfg,
 			    rp_aws_client **out, char *err, size_t errlen);
 void rp_aws_client_free(rp_aws_client *c);
+/* A client with parent's settings over its own HTTP handle that, with
+ * role_arn, signs with credentials from assuming role_arn with parent's
+ * (external_id and role_session_name as parent's); role_arn NULL:
+ * parent's credentials.  Derived clients of one parent may
+ * run on different threads; parent must outlive them and make no
+ * requests of its own meanwhile. */
+rp_status rp_aws_client_derive(rp_aws_client *parent, rp_http *http,
+			       const char *role_arn, rp_aws_client **out,
+			       char *err, size_t errlen);
 const char *rp_aws_client_region(const rp_aws_client *c);
 /* The current credentials (resolving or refreshing them). */
 rp_status rp_aws_client_credentials(rp_aws_client *c,

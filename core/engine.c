@@ -43,6 +43,11 @@ void rp_engine_interrupt(int signo)
 	interrupted = signo;
 }
 
+int rp_engine_stopping(void)
+{
+	return interrupted != 0;
+}
+
 static int stop_requested(const char *what)
 {
 	if (!interrupted)
@@ -58,6 +63,7 @@ static int stop_requested(const char *what)
 
 static const char *const plugin_section_keys[] = {"plugin", NULL};
 static const char *const sink_section_keys[] = {"plugin", "input", NULL};
+static const char *const format_section_keys[] = {"plugin", "scope", NULL};
 
 static void cfgerr(const rp_engine *eng, const rp_section *sec, int line,
 		   char *err, size_t errlen, const char *fmt, ...) RP_PRINTF(6, 7);
@@ -313,6 +319,24 @@ static rp_status bind_instance(rp_engine *eng, rp_instance *in, char *err,
 	}
 	in->plugin = lp;
 	if (sec->kind == RP_SECTION_FORMAT) {
+		rp_kv *sk = rp_section_get(sec, "scope");
+
+		if (sk) {
+			sk->used = 1;
+			if (strcmp(sk->value, "run") == 0) {
+				in->run_scope = 1;
+			} else if (strcmp(sk->value, "dataset") != 0) {
+				cfgerr(eng, sec, sk->line, err, errlen,
+				       "scope: '%s' is not one of dataset|run", sk->value);
+				return RP_ERR_CONFIG;
+			}
+			if (in->run_scope && !(lp->desc.flags & RP_PLUGIN_RUN_SCOPE)) {
+				cfgerr(eng, sec, sk->line, err, errlen,
+				       "scope = run: plugin '%s' renders one dataset at a time; remove scope (html_summary and text_summary can render a whole run)",
+				       lp->desc.name);
+				return RP_ERR_CONFIG;
+			}
+		}
 		in->proto.format = in;
 		in->proto.name = sec->inst;
 		in->proto.media_type = lp->desc.media_type;
@@ -376,11 +400,25 @@ static rp_status bind_instance(rp_engine *eng, rp_instance *in, char *err,
 		rp_strv_free(names, n);
 		if (st)
 			return st;
+		/* A sink delivers once per dataset or once per run, not both. */
+		in->run_scope = in->inputs[0]->run_scope;
+		for (size_t i = 1; i < in->ninputs; i++)
+			if (in->inputs[i]->run_scope != in->run_scope) {
+				cfgerr(eng, sec, ik->line, err, errlen,
+				       "input mixes format.%s (scope = %s) with format.%s (scope = %s); a sink delivers once per run or once per dataset: use two sinks",
+				       in->inputs[0]->sec->inst,
+				       in->run_scope ? "run" : "dataset",
+				       in->inputs[i]->sec->inst,
+				       in->run_scope ? "dataset" : "run");
+				return RP_ERR_CONFIG;
+			}
 	}
 	snprintf(owner, sizeof(owner), "plugin '%s'", lp->desc.name);
 	st = rp_options_reject_unknown(
 		lp->desc.options,
-		sec->kind == RP_SECTION_SINK ? sink_section_keys : plugin_section_keys,
+		sec->kind == RP_SECTION_SINK ? sink_section_keys :
+		sec->kind == RP_SECTION_FORMAT ? format_section_keys :
+		plugin_section_keys,
 		sec, &eng->cfg, owner, err, errlen);
 	if (!st)
 		st = rp_options_bind(lp->desc.options, sec, &eng->cfg, owner,
@@ -448,8 +486,10 @@ rp_status rp_engine_open(const char *path, const char *const *extra_dirs,
 	if (!eng)
 		return RP_ERR_NOMEM;
 	eng->out = stdout;
+	pthread_mutex_init(&eng->datasets_lock, NULL);
 	st = rp_config_load(path, &eng->cfg, err, errlen);
 	if (st) {
+		pthread_mutex_destroy(&eng->datasets_lock);
 		free(eng);
 		return st;
 	}
@@ -535,6 +575,7 @@ void rp_engine_close(rp_engine *eng)
 	free(eng->state_dir);
 	free(eng->timezone);
 	rp_config_free(&eng->cfg);
+	pthread_mutex_destroy(&eng->datasets_lock);
 	free(eng);
 }
 
@@ -596,7 +637,11 @@ static int run_sources(rp_engine *eng)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		clear_error(in);
 		st = in->plugin->desc.produce(in, &rp_host_services);
-		if (st) {
+		if (st == RP_ERR_PARTIAL) {
+			/* Some accounts failed, the others' datasets are good. */
+			rp_log(RP_LOG_ERROR, in->where, "%s", instance_error(in, st));
+			failed++;
+		} else if (st) {
 			rp_log(RP_LOG_ERROR, in->where, "%s", instance_error(in, st));
 			/* A failing source delivers nothing, not half. */
 			for (size_t d = before; d < eng->ndatasets; d++)
@@ -751,6 +796,8 @@ static size_t replay_spool(rp_engine *eng)
 }
 
 /* Renders every format for one dataset; a failed one has name NULL. */
+/* Renders the formats of one dataset, or (ed NULL) those with scope =
+ * run; the others' slots stay empty. */
 static void render_all(rp_engine *eng, const rp_engine_dataset *ed,
 		       rp_artifact *arts)
 {
@@ -763,16 +810,23 @@ static void render_all(rp_engine *eng, const rp_engine_dataset *ed,
 
 		if (in->sec->kind != RP_SECTION_FORMAT)
 			continue;
+		if (in->run_scope != (ed == NULL)) {
+			memset(&arts[f++], 0, sizeof(*arts));
+			continue;
+		}
 		arts[f] = in->proto;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		clear_error(in);
-		eng->render_ds = ed->ds;
+		eng->render_ds = ed ? ed->ds : NULL;
 		eng->render_arts = arts;
 		eng->render_n = f;
-		st = in->plugin->desc.render(in, &rp_host_services, ed->ds, &arts[f]);
+		st = in->plugin->desc.render(in, &rp_host_services,
+					     ed ? ed->ds : NULL, &arts[f]);
 		eng->render_ds = NULL;
+		eng->render_arts = NULL;
 		if (st) {
-			rp_log(RP_LOG_ERROR, in->where, "%s: %s", ed->source->where,
+			rp_log(RP_LOG_ERROR, in->where, "%s: %s",
+			       ed ? ed->source->where : "the run",
 			       instance_error(in, st));
 			rp_buf_free(&arts[f].buf);
 			arts[f].name = NULL;
@@ -804,31 +858,34 @@ static const char *choose(rp_engine *eng, const rp_instance *sink,
 	return NULL;
 }
 
-static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
-			  rp_artifact *arts, size_t nformat,
-			  const rp_artifact **chosen, int dry_run)
+/* Hands what was rendered for ds to the sinks of one scope: write-ahead
+ * spool, then each sink; with dry_run, says what each would get.  label
+ * names whose artifacts they are in messages.  Returns the failures. */
+static size_t deliver_all(rp_engine *eng, const rp_dataset *ds,
+			  const char *label, int run_scope, rp_artifact *arts,
+			  size_t nformat, const rp_artifact **chosen, int dry_run)
 {
 	const char *pending[256];
 	rp_spooled_artifact keep[64];
 	size_t npending = 0, nkeep = 0, failures = 0;
 	char *entry = NULL, err[1024], what[128];
 
-	render_all(eng, ed, arts);
 	if (dry_run) {
-		fprintf(eng->out, "%s: %zu rows, account %s\n", ed->source->where,
-			ed->ds->table.nrows, ed->ds->meta.account_id);
+		fprintf(eng->out, "%s: %zu rows, account %s\n", label,
+			ds->table.nrows, ds->meta.account_id);
 		for (size_t i = 0; i < eng->ninst; i++) {
 			rp_instance *in = &eng->inst[i];
 			const char *missing;
 
-			if (in->sec->kind != RP_SECTION_SINK)
+			if (in->sec->kind != RP_SECTION_SINK ||
+			    in->run_scope != run_scope)
 				continue;
 			missing = choose(eng, in, arts, chosen);
 			if (missing)
 				fprintf(eng->out, "  %s would deliver nothing: %s failed\n",
 					in->where, missing);
 			else
-				dry_run_sink(eng, in, ed->ds, chosen);
+				dry_run_sink(eng, in, ds, chosen);
 		}
 		/* Plain-text renderings (text_summary) are meant for people:
 		 * show them, so a dry run answers "what would they read". */
@@ -844,12 +901,6 @@ static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
 			}
 		return 0;
 	}
-	/* This report is the next run's "previous" (changes formatter). */
-	err[0] = '\0';
-	if (rp_history_save(eng->state_dir, ed->ds, eng->history_keep, err,
-			    sizeof(err)))
-		rp_log(RP_LOG_WARN, "history", "%s; the next change ledger will not see this report",
-		       err[0] ? err : "cannot save the report");
 	/* Write-ahead: what the sinks are about to get is on disk first. */
 	for (size_t k = 0; k < nformat && nkeep < 64; k++)
 		if (arts[k].name)
@@ -858,20 +909,21 @@ static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
 				(char *)arts[k].extension, arts[k].buf.data, arts[k].buf.len};
 	for (size_t i = 0; i < eng->ninst && npending < 256; i++)
 		if (eng->inst[i].sec->kind == RP_SECTION_SINK &&
+		    eng->inst[i].run_scope == run_scope &&
 		    !choose(eng, &eng->inst[i], arts, chosen))
 			pending[npending++] = eng->inst[i].sec->inst;
 	err[0] = '\0';
-	if (npending && rp_spool_write(eng->state_dir, ed->ds, keep, nkeep, pending,
+	if (npending && rp_spool_write(eng->state_dir, ds, keep, nkeep, pending,
 				       npending, &entry, err, sizeof(err)))
 		rp_log(RP_LOG_ERROR, "spool",
 		       "%s; delivering anyway, but what fails now cannot be retried",
 		       err);
-	snprintf(what, sizeof(what), "for %s", ed->source->where);
+	snprintf(what, sizeof(what), "for %s", label);
 	for (size_t i = 0; i < eng->ninst; i++) {
 		rp_instance *in = &eng->inst[i];
 		const char *missing;
 
-		if (in->sec->kind != RP_SECTION_SINK)
+		if (in->sec->kind != RP_SECTION_SINK || in->run_scope != run_scope)
 			continue;
 		missing = choose(eng, in, arts, chosen);
 		if (stop_requested(in->where)) {
@@ -879,9 +931,9 @@ static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
 		} else if (missing) {
 			rp_log(RP_LOG_ERROR, in->where,
 			       "not delivered for %s (account %s): %s failed",
-			       ed->source->where, ed->ds->meta.account_id, missing);
+			       label, ds->meta.account_id, missing);
 			failures++;
-		} else if (deliver_to(in, ed->ds, chosen, what)) {
+		} else if (deliver_to(in, ds, chosen, what)) {
 			failures++;
 			if (entry)
 				rp_log(RP_LOG_WARN, in->where,
@@ -893,6 +945,50 @@ static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
 	}
 	free(entry);
 	return failures;
+}
+
+static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
+			  rp_artifact *arts, size_t nformat,
+			  const rp_artifact **chosen, int dry_run)
+{
+	char err[1024];
+
+	render_all(eng, ed, arts);
+	if (!dry_run) {
+		/* This report is the next run's "previous" (changes formatter). */
+		err[0] = '\0';
+		if (rp_history_save(eng->state_dir, ed->ds, eng->history_keep, err,
+				    sizeof(err)))
+			rp_log(RP_LOG_WARN, "history", "%s; the next change ledger will not see this report",
+			       err[0] ? err : "cannot save the report");
+	}
+	return deliver_all(eng, ed->ds, ed->source->where, 0, arts, nformat,
+			   chosen, dry_run);
+}
+
+/* The formats with scope = run, rendered once over every dataset, and
+ * their sinks, given a dataset that stands for the whole run. */
+static size_t run_whole(rp_engine *eng, rp_artifact *arts, size_t nformat,
+			const rp_artifact **chosen, int dry_run)
+{
+	rp_dataset *r = &eng->run_ds;
+	int any = 0;
+
+	for (size_t i = 0; i < eng->ninst; i++)
+		any |= eng->inst[i].sec->kind == RP_SECTION_FORMAT &&
+		       eng->inst[i].run_scope;
+	if (!any)
+		return 0;
+	memset(r, 0, sizeof(*r));
+	r->meta.source = "run";
+	r->meta.account_id = "all";
+	r->meta.partition = eng->datasets[0].ds->meta.partition;
+	r->origin = (char *)"the run";
+	for (size_t d = 0; d < eng->ndatasets; d++)
+		if (eng->datasets[d].ds->meta.generated_time > r->meta.generated_time)
+			r->meta.generated_time = eng->datasets[d].ds->meta.generated_time;
+	render_all(eng, NULL, arts);
+	return deliver_all(eng, r, "the run", 1, arts, nformat, chosen, dry_run);
 }
 
 /* Takes the lock and creates state_dir.  Returns an RP_EXIT_* code. */
@@ -975,6 +1071,9 @@ int rp_engine_run(rp_engine *eng, int dry_run)
 		for (size_t k = 0; k < nformat; k++)
 			rp_buf_free(&arts[k].buf);
 	}
+	failures += run_whole(eng, arts, nformat, chosen, dry_run);
+	for (size_t k = 0; k < nformat; k++)
+		rp_buf_free(&arts[k].buf);
 	free(arts);
 	free(chosen);
 	rp_lock_release(lock);
@@ -1170,7 +1269,7 @@ const rp_artifact *rp_engine_rendered(rp_instance *in, const rp_dataset *ds,
 {
 	const rp_engine *eng = in->eng;
 
-	if (ds != eng->render_ds)
+	if (!ds || ds != eng->render_ds)
 		return NULL;
 	for (size_t k = 0; k < eng->render_n; k++)
 		if (eng->render_arts[k].name && i-- == 0)

@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+#include <pthread.h>
+
 #include "aws.h"
 #include "conffile.h"
 #include "dataset.h"
@@ -48,6 +50,11 @@ struct rp_instance {
 	const rp_instance **inputs; /* sinks: the formats of `input =` */
 	size_t ninputs;
 	rp_aws_client *aws;       /* sections with RP_AWS_OPTIONS, on first use */
+	/* Workers of a fanning-out source (workers.c): */
+	rp_instance *parent;      /* the section's instance; NULL for it */
+	/* Formats: scope = run.  Sinks: their inputs have scope = run. */
+	int run_scope;
+	rp_http *http;            /* the worker's own connection */
 };
 
 struct rp_response {
@@ -79,6 +86,8 @@ struct rp_engine {
 	size_t ndatasets;
 	FILE *out;                /* where --dry-run and check print */
 	rp_http *http;            /* one connection cache for the run */
+	pthread_mutex_t datasets_lock; /* workers emit concurrently */
+	rp_dataset run_ds;        /* what scope = run sinks get as "the dataset" */
 	/* While formatters render: the dataset and what is done so far. */
 	const rp_dataset *render_ds;
 	const rp_artifact *render_arts;
@@ -117,6 +126,15 @@ rp_status rp_engine_http(rp_engine *eng, rp_http **out);
 rp_status rp_instance_aws(rp_instance *in, rp_aws_client **out, char *err,
 			  size_t errlen);
 void rp_engine_close(rp_engine *eng);
+/* Has a signal asked the run to stop? */
+int rp_engine_stopping(void);
+
+/* workers.c: the host's instance_derive, instance_release, parallel. */
+rp_status rp_instance_derive(rp_instance *self, const char *label,
+			     const char *role_arn, rp_instance **out);
+void rp_instance_release(rp_instance *worker);
+rp_status rp_parallel(rp_instance *self, size_t n, unsigned max_parallel,
+		      void (*fn)(void *arg, size_t i), void *arg);
 
 /* Template context for an instance, dataset and artifact (either may be
  * NULL: sample values are used). */

@@ -162,14 +162,19 @@ static rp_status host_emit_dataset(rp_instance *self, rp_dataset *ds)
 		rp_dataset_free(ds);
 		return RP_ERR_INVALID;
 	}
+	pthread_mutex_lock(&eng->datasets_lock);
 	g = realloc(eng->datasets, (eng->ndatasets + 1) * sizeof(*g));
 	if (!g) {
+		pthread_mutex_unlock(&eng->datasets_lock);
 		rp_dataset_free(ds);
 		return RP_ERR_NOMEM;
 	}
 	eng->datasets = g;
-	g[eng->ndatasets] = (rp_engine_dataset){.ds = ds, .source = self};
+	/* A worker's datasets are its section's. */
+	g[eng->ndatasets] = (rp_engine_dataset){
+		.ds = ds, .source = self->parent ? self->parent : self};
 	eng->ndatasets++;
+	pthread_mutex_unlock(&eng->datasets_lock);
 	return RP_OK;
 }
 
@@ -257,7 +262,8 @@ static rp_status host_http_request(rp_instance *self, const rp_request *req,
 		host_set_error(self, "%s", err);
 		return st;
 	}
-	st = rp_engine_http(self->eng, &http);
+	http = self->http;
+	st = http ? RP_OK : rp_engine_http(self->eng, &http);
 	if (!st)
 		st = response_new(out);
 	if (st)
@@ -365,7 +371,8 @@ static rp_status host_xml_text(const char *xml, size_t len, const char *path,
 	if (strlen(path) >= sizeof(copy))
 		return RP_ERR_INVALID;
 	strcpy(copy, path);
-	for (char *p = strtok(copy, "/"); p && n < 16; p = strtok(NULL, "/"))
+	for (char *save, *p = strtok_r(copy, "/", &save); p && n < 16;
+	     p = strtok_r(NULL, "/", &save))
 		parts[n++] = p;
 	return rp_xml_text(xml, len, parts, n, out, err, sizeof(err));
 }
@@ -401,6 +408,16 @@ static rp_status host_aws_caller_identity(rp_instance *self, char **account,
 	}
 	host_response_free(r);
 	return st;
+}
+
+static const char *host_instance_error(const rp_instance *in)
+{
+	return in && in->error ? in->error : "";
+}
+
+static const rp_dataset *host_run_dataset(rp_instance *self, size_t i)
+{
+	return i < self->eng->ndatasets ? self->eng->datasets[i].ds : NULL;
 }
 
 const rp_host rp_host_services = {
@@ -461,4 +478,9 @@ const rp_host rp_host_services = {
 	.mail_free = rp_mail_free,
 	.ds_previous = rp_engine_previous,
 	.ds_artifact = rp_engine_rendered,
+	.instance_derive = rp_instance_derive,
+	.instance_release = rp_instance_release,
+	.instance_error = host_instance_error,
+	.parallel = rp_parallel,
+	.run_dataset = host_run_dataset,
 };

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@ struct rp_http {
 	rp_buf ca_blob;
 };
 
+/* Workers of a fanning-out source make their own handles. */
+static pthread_mutex_t curl_users_lock = PTHREAD_MUTEX_INITIALIZER;
 static int curl_users;
 
 rp_status rp_http_new(rp_http **out)
@@ -32,11 +35,14 @@ rp_status rp_http_new(rp_http **out)
 	*out = NULL;
 	if (!h)
 		return RP_ERR_NOMEM;
+	pthread_mutex_lock(&curl_users_lock);
 	if (curl_users++ == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		curl_users--;
+		pthread_mutex_unlock(&curl_users_lock);
 		free(h);
 		return RP_ERR_INTERNAL;
 	}
+	pthread_mutex_unlock(&curl_users_lock);
 	h->curl = curl_easy_init();
 	if (!h->curl) {
 		rp_http_free(h);
@@ -55,8 +61,10 @@ void rp_http_free(rp_http *h)
 	free(h->ca_file);
 	rp_buf_free(&h->ca_blob);
 	free(h);
+	pthread_mutex_lock(&curl_users_lock);
 	if (curl_users > 0 && --curl_users == 0)
 		curl_global_cleanup();
+	pthread_mutex_unlock(&curl_users_lock);
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *user)

@@ -64,6 +64,7 @@ const char *rp_status_str(rp_status st)
 	case RP_ERR_LIMIT: return "limit exceeded";
 	case RP_ERR_INTERRUPTED: return "interrupted";
 	case RP_ERR_INTERNAL: return "internal error";
+	case RP_ERR_PARTIAL: return "failed in part";
 	}
 	return "unknown status";
 }

@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 #define RP_ABI_MAJOR 1
-#define RP_ABI_MINOR 0
+#define RP_ABI_MINOR 1
 
 #define RP_PLUGIN_SYMBOL "reportpipe_plugin"
 
@@ -58,7 +58,10 @@ typedef enum rp_status {
 	RP_ERR_AUTH = -13,       /* credentials missing or refused */
 	RP_ERR_LIMIT = -14,      /* a size or count limit was exceeded */
 	RP_ERR_INTERRUPTED = -15,/* the run was interrupted by a signal */
-	RP_ERR_INTERNAL = -16    /* a bug in reportpipe or a plugin */
+	RP_ERR_INTERNAL = -16,   /* a bug in reportpipe or a plugin */
+	/* 1.1: a source's work failed in part (one account of many): the
+	 * datasets it emitted are good and are delivered; the run exits 1. */
+	RP_ERR_PARTIAL = -17
 } rp_status;
 
 typedef enum rp_plugin_kind {
@@ -353,6 +356,35 @@ struct rp_host {
 	 * summary quotes the checksum of. */
 	const rp_artifact *(*ds_artifact)(rp_instance *self, const rp_dataset *ds,
 					  size_t i);
+
+	/* ---- 1.1: sources that fan out, e.g. over the accounts of an
+	 * organization.  Check struct_size (or abi_minor >= 1) first. */
+
+	/* A worker copy of self for one piece of the work, named by label
+	 * ("111122223333"): the same options and instance data, but its own
+	 * error sentence, log prefix ("source.org[111122223333]") and HTTP
+	 * connection.  With role_arn, its AWS requests are signed with
+	 * credentials from assuming role_arn with self's credentials (and
+	 * self's external_id and role_session_name); NULL: self's own.  The
+	 * datasets it emits are self's.  Call from the thread that runs
+	 * produce; release it after parallel() has returned. */
+	rp_status (*instance_derive)(rp_instance *self, const char *label,
+				     const char *role_arn, rp_instance **out);
+	void (*instance_release)(rp_instance *worker);
+	/* The sentence last set with set_error on in, "" if none: what a
+	 * worker failed with, to report it from self. */
+	const char *(*instance_error)(const rp_instance *in);
+	/* Calls fn(arg, i) for each i < n on at most max_parallel threads
+	 * and returns when every call has returned.  When the run is
+	 * interrupted (SIGTERM), calls not yet started are skipped and it
+	 * returns RP_ERR_INTERRUPTED.  From fn, call host services only with
+	 * instances no other thread uses (one derived instance per i). */
+	rp_status (*parallel)(rp_instance *self, size_t n, unsigned max_parallel,
+			      void (*fn)(void *arg, size_t i), void *arg);
+	/* The run's i-th dataset (sources in file order, each source's in
+	 * the order it emitted them), NULL past the last: what a formatter
+	 * with scope = run renders. */
+	const rp_dataset *(*run_dataset)(rp_instance *self, size_t i);
 };
 
 /* The exported descriptor.  Fields up to and including `deliver` form the
@@ -377,10 +409,14 @@ typedef struct rp_plugin {
 
 	/* Sources: produce datasets with host->emit_dataset. */
 	rp_status (*produce)(rp_instance *self, const rp_host *host);
-	/* Formatters: append the rendering of ds to out. */
+	/* Formatters: append the rendering of ds to out (ds NULL: the whole
+	 * run, for scope = run; see RP_PLUGIN_RUN_SCOPE). */
 	rp_status (*render)(rp_instance *self, const rp_host *host,
 			    const rp_dataset *ds, rp_artifact *out);
-	/* Sinks: deliver the artifacts of one dataset, in `input =` order. */
+	/* Sinks: deliver the artifacts of one dataset, in `input =` order.
+	 * A sink whose inputs have scope = run is called once per run, with a
+	 * dataset standing for the whole run: no rows, source "run",
+	 * account_id "all", the newest report's generated time. */
 	rp_status (*deliver)(rp_instance *self, const rp_host *host,
 			     const rp_dataset *ds, const rp_artifact *const *arts,
 			     size_t n);
@@ -391,7 +427,16 @@ typedef struct rp_plugin {
 	rp_status (*preview)(rp_instance *self, const rp_host *host,
 			     const rp_dataset *ds, const rp_artifact *a,
 			     char **line);
+
+	/* ---- 1.1 */
+	unsigned flags; /* RP_PLUGIN_* */
 } rp_plugin;
+
+/* rp_plugin.flags */
+/* A formatter that can render `scope = run`: one document for the whole
+ * run.  Its render() is then called once, with ds NULL, and reads the
+ * run's datasets with host->run_dataset. */
+#define RP_PLUGIN_RUN_SCOPE 0x1u
 
 #define RP_PLUGIN_MIN_SIZE \
 	(offsetof(rp_plugin, deliver) + sizeof(((rp_plugin *)0)->deliver))

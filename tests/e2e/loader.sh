@@ -3,7 +3,7 @@
 # plugin_path and REPORTPIPE_PLUGIN_PATH come before the built-in directory.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
-plan 39
+plan 40
 
 t=$work/tree
 demo_tree "$t"
@@ -49,10 +49,10 @@ broken nodesc \
 	"$pl/nodesc.so: not a reportpipe plugin: it exports no 'reportpipe_plugin' descriptor" \
 	"; remove it from the plugin directory"
 broken abi_major \
-	"$pl/abi_major.so: built for plugin ABI 2.0, but this reportpipe speaks ABI 1.x" \
+	"$pl/abi_major.so: built for plugin ABI 2.1, but this reportpipe speaks ABI 1.x" \
 	"; rebuild the plugin against this reportpipe's <reportpipe/plugin.h>"
 broken abi_minor \
-	"$pl/abi_minor.so: built for plugin ABI 1.7, newer than this reportpipe's 1.0" \
+	"$pl/abi_minor.so: built for plugin ABI 1.8, newer than this reportpipe's 1.1" \
 	"; upgrade reportpipe or rebuild the plugin against this version"
 broken tiny \
 	"$pl/tiny.so: its descriptor is 12 bytes, smaller than the " \
@@ -82,6 +82,10 @@ is "$(grep -A2 '^    plugin dirs' "$work/out")" "    plugin dirs    = $pl
                      $builtin" "check: plugin_path first, then REPORTPIPE_PLUGIN_PATH, then the built-in directory"
 like "$work/out" "[sink.fail] plugin failsink ($pl/failsink.so)" "check: [sink.fail] uses the module from plugin_path"
 like "$work/out" "    reason         = no network in tests" "check: the plugin's own option is bound"
+
+REPORTPIPE_PLUGIN_PATH=$pl rp plugins failsink
+like "$work/out" "  module: $pl/failsink.so (plugin ABI 1.0)" \
+	"a plugin built for an older minor (1.0) loads in this reportpipe"
 
 rp run -c "$p"
 rc_is 1 "failsink.so in plugin_path: run exits 1"

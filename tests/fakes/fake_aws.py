@@ -1,18 +1,19 @@
 #!/usr/bin/python3
-"""Fake AWS endpoint for reportpipe's tests: IAM, STS, S3, SES, ECS and IMDS,
-one port.
+"""Fake AWS endpoint for reportpipe's tests: IAM, STS, S3, SES, Organizations,
+ECS and IMDS, one port.
 
 Why it exists
 -------------
 reportpipe signs its own AWS requests in C.  A fake that accepted any
-request would prove nothing, so every IAM/STS/S3/SES request is checked
-with *botocore's own SigV4 signer* (the reference implementation AWS ships;
-S3SigV4Auth for S3, whose rules differ), and errors are answered with the
-codes, HTTP statuses and XML (or, for SES API v2, JSON) shapes that
-botocore's service models describe.  Everything else the tests need to
-script (report generation states, errors, throttling, dropped connections,
-slow answers, assumed roles, container and instance credentials, messages
-SES refuses) comes from a JSON scenario file, one per test.
+request would prove nothing, so every IAM/STS/S3/SES/Organizations request
+is checked with *botocore's own SigV4 signer* (the reference implementation
+AWS ships; S3SigV4Auth for S3, whose rules differ), and errors are answered
+with the codes, HTTP statuses and XML (or, for SES API v2 and Organizations,
+JSON) shapes that botocore's service models describe.  Everything else the
+tests need to script (report generation states, errors, throttling, dropped
+connections, slow answers, assumed roles, container and instance
+credentials, messages SES refuses, the organization's accounts) comes from
+a JSON scenario file, one per test.
 
 Run it with Debian's interpreter (the one that has python3-botocore):
 
@@ -33,11 +34,14 @@ Routing (all on the one port)
 * path == ecs.path                      -> ECS container credentials
 * path under /latest/                   -> IMDSv2
 * Authorization: AWS4-HMAC-SHA256 ...   -> by the credential scope's service:
-                                           "iam", "sts", "s3" or "ses"
-                                           (else: 404)
+                                           "iam", "sts", "s3", "ses" or
+                                           "organizations" (else: 404)
 * an unsigned request with an Action=   -> 403 MissingAuthenticationToken
 * an unsigned request under /v2/email/  -> 403 MissingAuthenticationToken-
                                            Exception (SES v2's JSON answer)
+* an unsigned request with X-Amz-Target: AWSOrganizationsV20161128.*
+                                        -> 400 MissingAuthenticationToken-
+                                           Exception (Organizations' JSON)
 * an unsigned request to a bucket below -> 403 AccessDenied (S3's answer)
 * anything else                         -> 404 with a plain-text explanation
 
@@ -98,7 +102,20 @@ silently).  Relative file names are relative to the scenario file.
       "ses": {"reject": 1, "reject_code": "MessageRejected",
               "reject_message": "Email address is not verified."},
       "ecs":  {"path": "/ecs/creds", "token": "ecs-auth-token", "key": "ecs"},
-      "imds": {"role": "reportpipe-role", "key": "imds"}
+      "imds": {"role": "reportpipe-role", "key": "imds"},
+      "organization": {
+        "management_account": "111122223333",
+        "page_size": 5,
+        "accounts": [
+          {"id": "111122223333", "name": "management",
+           "email": "aws-root@example.com", "joined_method": "INVITED"},
+          {"id": "444455556666", "name": "audit",
+           "email": "aws-audit@example.com", "status": "SUSPENDED",
+           "joined_timestamp": "2021-03-04T05:06:07Z"}
+        ],
+        "callers": ["main"]
+      },
+      "delay_ms": {"iam": 150, "*": 20}
     }
 
 Top level
@@ -118,6 +135,22 @@ Top level
     ses             How SES answers sends (optional, see below).
     ecs, imds       The container / instance credential endpoints; each
                     optional (absent: those paths answer 404).
+    organization    AWS Organizations' ListAccounts (optional; absent:
+                    every Organizations call that passes authentication
+                    answers AWSOrganizationsNotInUseException; see below).
+    delay_ms        A pause before every answer, by service: an object
+                    whose keys are iam, sts, s3, ses, organizations, ecs,
+                    imds or "*" (any other service) and whose values are
+                    milliseconds (>= 0).  Each request of that service that
+                    passed authentication (a valid signature; for ECS/IMDS,
+                    the token checks) and names an operation served here
+                    sleeps that long before faults and the answer, in its
+                    own thread and holding no lock, so
+                    concurrent requests overlap and "in_flight" in the log
+                    shows how many a client really had open at once.
+                    Requests refused by authentication are not delayed.
+                    (The "slow" fault is count-based; this is for every
+                    request.)
 
 keys[]
     access_key_id, secret_access_key   required.
@@ -150,10 +183,20 @@ roles[]
                     next call made with them gets ExpiredToken).
 
 accounts.ACCOUNT
-    report_file / report_csv / report_base64
+    report_file / report_csv / report_base64 / report_users
                     the CSV, from a file, inline text (UTF-8) or base64
-                    (byte-exact).  At most one.  None: GetCredentialReport
-                    answers 500 ServiceFailure saying so.
+                    (byte-exact); or report_users: N, a whole number, for
+                    a synthesized report: IAM's 22-column header (as in
+                    etc/sample-credential-report.csv), a <root_account> row
+                    with arn:aws:iam::ACCOUNT:root, then users user-1 ..
+                    user-N, arn:aws:iam::ACCOUNT:user/user-K (no password,
+                    keys or certificates; LF line ends).  At most one.
+                    None: GetCredentialReport answers 500 ServiceFailure
+                    saying so.  The report served is the signing key's
+                    account's: an assumed role's credentials
+                    (roles[].account, i.e. the role ARN's account) fetch
+                    that account's report.  There is no "*" default:
+                    list every account that needs a report.
     generated_time  GeneratedTime (default: when the report became COMPLETE).
     generate_states what successive GenerateCredentialReport calls answer:
                     a list of STARTED / INPROGRESS / COMPLETE (after the
@@ -273,6 +316,73 @@ ses (optional; SES is served for every SigV4 request signed for service
     "message_sha256", "eml"}.  NNNN counts on from the highest number
     already in DIR, so one DIR can serve several fakes in turn.
 
+organization (optional; Organizations is served for every SigV4 request
+    signed for service "organizations", region us-east-1 only, as IAM)
+    management_account  required, 12 digits: the organization's management
+                    account (it owns the account ARNs).
+    id              the organization id (default "o-" and 10 characters
+                    derived from management_account); o-[a-z0-9]{10,32}.
+    page_size       accounts per page when the request has no MaxResults
+                    (default 20; 1..20); with MaxResults, the page is the
+                    smaller of the two.
+    accounts        the accounts ListAccounts lists, in this order (list
+                    the management account too if the client should see
+                    it, as AWS lists it; the fake adds nothing).  Each:
+                    id              required, 12 digits, unique.
+                    name            default "account-ID".
+                    email           default "aws+ID@example.com".
+                    status          ACTIVE (default), SUSPENDED or
+                                    PENDING_CLOSURE.
+                    joined_method   CREATED (default) or INVITED.
+                    joined_timestamp ISO-8601 (default 2020-01-01T00:00:00Z).
+                    Answered as {"Id", "Arn" (arn:aws:organizations::
+                    MANAGEMENT:account/ORG_ID/ID), "Email", "Name",
+                    "Status", "JoinedMethod", "JoinedTimestamp" (epoch
+                    seconds, a JSON number)}.  No "State": the botocore
+                    model installed here (Debian's 1.29.27) has no such
+                    member, only the Status that AWS later deprecated.
+    callers         who may call ListAccounts: "*" or a list of key names,
+                    access key ids or role ARNs (an assumed role's
+                    credentials match its role ARN).  Default: every key
+                    whose account is management_account, which includes
+                    the credentials of roles in that account.  Anyone else
+                    gets AccessDeniedException.
+
+    Served: ListAccounts, the JSON 1.1 protocol as botocore's model
+    (organizations/2016-11-28) describes it: POST / with X-Amz-Target:
+    AWSOrganizationsV20161128.ListAccounts, Content-Type: application/
+    x-amz-json-1.1, a JSON body with optional NextToken and MaxResults
+    (1..20; an empty body counts as {}).  The answer is {"Accounts": [...],
+    "NextToken": ...}, NextToken only when more accounts follow.  Tokens are
+    opaque base64 (with + / =), HMAC-protected and good only for this run of
+    the fake; any other answers InvalidInputException (Reason
+    INVALID_NEXT_TOKEN).  The checks, in order: the signature; the
+    operation (another X-Amz-Target, another method or path than POST /,
+    or another Content-Type: UnknownOperationException); faults; the body
+    (not a JSON object: SerializationException; members other than
+    NextToken and MaxResults, stricter than AWS: InvalidInputException
+    "fake_aws: ..."; MaxResults outside 1..20: InvalidInputException,
+    Reason MIN_VALUE_EXCEEDED / MAX_VALUE_EXCEEDED); no "organization":
+    AWSOrganizationsNotInUseException; not a caller: AccessDenied-
+    Exception; then the NextToken.
+
+    Errors: HTTP 400 (the model gives these errors no other status) with
+    the x-amzn-RequestId header and a JSON 1.1 body, Content-Type
+    application/x-amz-json-1.1, no x-amzn-ErrorType header, so a client
+    must read the code from the body.  The service's own errors are
+    {"__type": "AccessDeniedException", "Message": "You don't have
+    permissions to access this resource."} (AWSOrganizationsNotInUse-
+    Exception, InvalidInputException (+ "Reason"), TooManyRequestsException
+    likewise); those of AWS's front end carry its namespace and a
+    lower-case "message": {"__type": "com.amazon.coral.service#Unrecognized-
+    ClientException", "message": "The security token included in the
+    request is invalid."}, for the authentication failures in the JSON
+    protocols' names (as SES v2's: InvalidSignatureException,
+    UnrecognizedClientException, ExpiredTokenException,
+    IncompleteSignatureException, MissingAuthenticationTokenException;
+    all 400 here), UnknownOperationException and SerializationException.
+    botocore takes the code after the "#" and either message member.
+
 faults[] (checked in order, after authentication succeeded; a request that
     fails authentication is never faulted)
     kind            throttle      400 Throttling "Rate exceeded"
@@ -290,11 +400,16 @@ faults[] (checked in order, after authentication succeeded; a request that
                     answers throttle with 400 Throttling "Maximum sending
                     rate exceeded.", SES v2 with 429 TooManyRequests-
                     Exception and limit_exceeded with 400 LimitExceeded-
-                    Exception, in its JSON.)
-    service         iam, sts, s3, ses, ecs, imds or "*" (default "*").
+                    Exception, in its JSON; Organizations answers throttle
+                    and limit_exceeded with 400 TooManyRequestsException
+                    "Rate exceeded", http500 with 500 ServiceException and
+                    http503 with 503 ServiceUnavailable, in its JSON.)
+    service         iam, sts, s3, ses, organizations, ecs, imds or "*"
+                    (default "*").
     action          the Action (GetCredentialReport, AssumeRole, ...); for
                     S3 "PutObject", "GetObject" or "HeadObject"; for SES
                     "SendRawEmail" (v1) or "SendEmail" (v2); for
+                    Organizations "ListAccounts"; for
                     ECS "GetCredentials"; for IMDS "GetToken", "ListRoles",
                     "GetRoleCredentials", "GetMetadata"; or "*" (default).
     key             only requests signed with this key (name or access key
@@ -322,8 +437,11 @@ Request log (--log FILE, JSON Lines, one object per request, appended)
     seq         1, 2, ... in order of completion
     client      "127.0.0.1:PORT" of the client socket
     method, path        path without the query string
-    service     iam, sts, s3, ses, ecs, imds, or null (unrouted)
-    action      the Query Action, SendEmail for SES v2, or the ECS/IMDS
+    service     iam, sts, s3, ses, organizations, ecs, imds, or null
+                (unrouted)
+    action      the Query Action, SendEmail for SES v2, the operation of
+                Organizations' X-Amz-Target (after "AWSOrganizations-
+                V20161128.", null without that prefix), or the ECS/IMDS
                 action names below
     access_key_id, key_name, key_kind
                 the signing key (for ECS/IMDS: the key handed out);
@@ -340,6 +458,15 @@ Request log (--log FILE, JSON Lines, one object per request, appended)
     fault       "faults[N] KIND" when an injected fault fired
     detail      the error message; for SignatureDoesNotMatch the canonical
                 request the fake expected (token value redacted)
+    in_flight   how many requests the fake was handling when this one
+                started, this one included (1: nothing else was in
+                progress).  A request counts from when its header section
+                has been read until its answer starts being written (or
+                the connection is dropped), under a lock; so a client that
+                waits for each answer before sending the next request
+                always sees 1, and the largest in_flight of a run is the
+                most requests a client had in progress at once.
+    delay_ms    the scenario's delay_ms slept before answering (0: none)
     duration_ms
   and for S3 requests also:
     bucket, key     the bucket and the decoded object key (UTF-8)
@@ -364,6 +491,13 @@ Request log (--log FILE, JSON Lines, one object per request, appended)
     message_id      the MessageId answered, else null
     mail_file       "NNNN.eml" when saved under --mail-dir, else null
     rejected        true when the "reject" script answered it
+  and for Organizations requests also:
+    target          the X-Amz-Target header as sent (null if none)
+    max_results     MaxResults as sent (null if not sent or not read yet)
+    next_token_sent bool: the request carried a NextToken
+    page_size       the page length used (null when no page was answered)
+    accounts_returned   how many accounts the answer listed (null: none)
+    next_token_returned bool: the answer carried a NextToken
 """
 
 import argparse
@@ -417,7 +551,7 @@ REPORT_STATES = ("STARTED", "INPROGRESS", "COMPLETE")
 REPORT_ERRORS = ("ReportInProgress", "ReportNotPresent", "ReportExpired")
 FAULT_KINDS = ("throttle", "limit_exceeded", "http500", "http503", "drop",
                "slow", "error")
-SERVICES = ("iam", "sts", "s3", "ses", "ecs", "imds")
+SERVICES = ("iam", "sts", "s3", "ses", "organizations", "ecs", "imds")
 S3_STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA",
                       "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
                       "DEEP_ARCHIVE", "GLACIER_IR", "OUTPOSTS", "SNOW",
@@ -436,6 +570,26 @@ SES_MAX_LINE = 1000             # octets, CRLF included (RFC 5321)
 # answers itself (authentication), as "Code:URI".
 CORAL_ERROR_SUFFIX = (":http://internal.amazon.com/coral/"
                       "com.amazon.coral.service/")
+# AWS Organizations (JSON 1.1 protocol; a global service signed for
+# us-east-1, like IAM).
+ORGS_TARGET_PREFIX = "AWSOrganizationsV20161128."
+ORGS_CONTENT_TYPE = "application/x-amz-json-1.1"
+ORGS_MAX_RESULTS = 20           # the model's MaxResults: 1..20
+ORGS_ACCOUNT_STATUSES = ("ACTIVE", "SUSPENDED", "PENDING_CLOSURE")
+ORGS_JOINED_METHODS = ("INVITED", "CREATED")
+ORGS_DEFAULT_JOINED = "2020-01-01T00:00:00Z"
+# The 22 columns of IAM's credential report (see
+# etc/sample-credential-report.csv), for accounts.ACCOUNT.report_users.
+CREDENTIAL_REPORT_COLUMNS = (
+    "user", "arn", "user_creation_time", "password_enabled",
+    "password_last_used", "password_last_changed", "password_next_rotation",
+    "mfa_active", "access_key_1_active", "access_key_1_last_rotated",
+    "access_key_1_last_used_date", "access_key_1_last_used_region",
+    "access_key_1_last_used_service", "access_key_2_active",
+    "access_key_2_last_rotated", "access_key_2_last_used_date",
+    "access_key_2_last_used_region", "access_key_2_last_used_service",
+    "cert_1_active", "cert_1_last_rotated", "cert_2_active",
+    "cert_2_last_rotated")
 # Request headers the log shows for S3 (by prefix, lower case).
 S3_LOGGED_HEADERS = ("content-type", "content-md5", "x-amz-checksum-",
                      "x-amz-server-side-encryption", "x-amz-storage-class",
@@ -507,6 +661,24 @@ def derived_id(prefix, seed):
     digest = hashlib.sha256(seed.encode()).digest()
     text = base64.b32encode(digest).decode().rstrip("=")
     return prefix + text[:17]
+
+
+def synthesized_report(account, users):
+    """A small valid credential report: IAM's 22-column header, the
+    <root_account> row and users user-1 .. user-N (accounts.report_users)."""
+    created = "2020-01-01T00:00:00+00:00"
+    no_keys = ["false", "N/A", "N/A", "N/A", "N/A"] * 2    # access keys 1, 2
+    no_certs = ["false", "N/A"] * 2                         # certs 1, 2
+    rows = [CREDENTIAL_REPORT_COLUMNS,
+            ["<root_account>", "arn:aws:iam::%s:root" % account, created,
+             "not_supported", "N/A", "not_supported", "not_supported",
+             "true"] + no_keys + no_certs]
+    for number in range(1, users + 1):
+        name = "user-%d" % number
+        rows.append([name, "arn:aws:iam::%s:user/%s" % (account, name),
+                     created, "false", "N/A", "N/A", "N/A", "false"] +
+                    no_keys + no_certs)
+    return "".join(",".join(row) + "\n" for row in rows).encode("ascii")
 
 
 # ------------------------------------------------------------------ scenario
@@ -627,7 +799,8 @@ class Scenario:
     """Loads and validates a scenario file into plain objects."""
 
     TOP_KEYS = {"region", "server_time_offset_seconds", "keys", "roles",
-                "accounts", "buckets", "faults", "ses", "ecs", "imds"}
+                "accounts", "buckets", "faults", "ses", "ecs", "imds",
+                "organization", "delay_ms"}
 
     def __init__(self, path):
         self.path = path
@@ -674,6 +847,8 @@ class Scenario:
         self.ses = self._load_ses(data.get("ses", {}))
         self.ecs = self._load_ecs(data.get("ecs"))
         self.imds = self._load_imds(data.get("imds"))
+        self.organization = self._load_organization(data.get("organization"))
+        self.delays = self._load_delays(data.get("delay_ms", {}))
 
     # -- small validation helpers
 
@@ -791,11 +966,11 @@ class Scenario:
         where = "accounts[%s]" % account
         self._account(account, where)
         self._check_object(spec, where, {
-            "report_file", "report_csv", "report_base64", "generated_time",
-            "generate_states", "get_errors", "reset_on", "report_exists",
-            "strict"})
-        sources = [s for s in ("report_file", "report_csv", "report_base64")
-                   if s in spec]
+            "report_file", "report_csv", "report_base64", "report_users",
+            "generated_time", "generate_states", "get_errors", "reset_on",
+            "report_exists", "strict"})
+        sources = [s for s in ("report_file", "report_csv", "report_base64",
+                               "report_users") if s in spec]
         if len(sources) > 1:
             raise ScenarioError("%s: give only one of %s" % (
                 where, ", ".join(sources)))
@@ -819,6 +994,13 @@ class Scenario:
                                            validate=True)
             except (TypeError, ValueError):
                 raise ScenarioError("%s: report_base64 is not base64" % where)
+        elif "report_users" in spec:
+            users = spec["report_users"]
+            if isinstance(users, bool) or not isinstance(users, int) or \
+                    users < 0:
+                raise ScenarioError("%s: report_users must be a whole number"
+                                    % where)
+            content = synthesized_report(account, users)
 
         generated = spec.get("generated_time")
         if generated is not None:
@@ -930,6 +1112,82 @@ class Scenario:
         return {"reject": reject, "reject_code": code,
                 "reject_message": self._string(spec, "reject_message", "ses"),
                 "max_message_bytes": limit}
+
+    def _load_organization(self, spec):
+        if spec is None:
+            return None
+        where = "organization"
+        self._check_object(spec, where, {"management_account", "id",
+                                         "page_size", "accounts", "callers"})
+        management = self._account(spec.get("management_account"),
+                                   where + ": management_account")
+        org_id = self._string(spec, "id", where,
+                              default="o-" + derived_id("", management)[
+                                  :10].lower())
+        if not re.fullmatch(r"o-[a-z0-9]{10,32}", org_id):
+            raise ScenarioError("%s: id must look like o-exampleorg1 (o- and "
+                                "10 to 32 of a-z, 0-9)" % where)
+        page_size = spec.get("page_size", ORGS_MAX_RESULTS)
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or \
+                not 1 <= page_size <= ORGS_MAX_RESULTS:
+            raise ScenarioError("%s: page_size must be a whole number 1..%d"
+                                % (where, ORGS_MAX_RESULTS))
+        accounts = self._list(spec, "accounts")
+        loaded, seen = [], set()
+        for i, account in enumerate(accounts):
+            entry = self._load_org_account(account, "%s: accounts[%d]" % (
+                where, i), org_id, management)
+            if entry["Id"] in seen:
+                raise ScenarioError("%s: accounts: %s is listed twice" % (
+                    where, entry["Id"]))
+            seen.add(entry["Id"])
+            loaded.append(entry)
+        callers = spec.get("callers")
+        if callers is not None:
+            if callers == "*":
+                callers = ["*"]
+            if not (isinstance(callers, list) and
+                    all(isinstance(c, str) and c for c in callers)):
+                raise ScenarioError("%s: callers must be \"*\" or a list of "
+                                    "key names/ids/role ARNs" % where)
+            for selector in callers:
+                if selector != "*" and not selector.startswith("arn:"):
+                    self.find_key(selector, where + ": callers")
+        return {"management_account": management, "id": org_id,
+                "page_size": page_size, "accounts": loaded,
+                "callers": callers}
+
+    def _load_org_account(self, spec, where, org_id, management):
+        self._check_object(spec, where, {"id", "name", "email", "status",
+                                         "joined_method", "joined_timestamp"})
+        account = self._account(spec.get("id"), where + ": id")
+        status = spec.get("status", "ACTIVE")
+        if status not in ORGS_ACCOUNT_STATUSES:
+            raise ScenarioError("%s: status must be one of %s" % (
+                where, ", ".join(ORGS_ACCOUNT_STATUSES)))
+        method = spec.get("joined_method", "CREATED")
+        if method not in ORGS_JOINED_METHODS:
+            raise ScenarioError("%s: joined_method must be one of %s" % (
+                where, ", ".join(ORGS_JOINED_METHODS)))
+        joined = parse_iso8601(
+            self._string(spec, "joined_timestamp", where,
+                         default=ORGS_DEFAULT_JOINED),
+            where + ": joined_timestamp")
+        return {"Id": account,
+                "Arn": "arn:aws:organizations::%s:account/%s/%s" % (
+                    management, org_id, account),
+                "Email": self._string(spec, "email", where,
+                                      default="aws+%s@example.com" % account),
+                "Name": self._string(spec, "name", where,
+                                     default="account-%s" % account),
+                "Status": status,
+                "JoinedMethod": method,
+                "JoinedTimestamp": joined}
+
+    def _load_delays(self, spec):
+        self._check_object(spec, "delay_ms", set(SERVICES) | {"*"})
+        return {service: self._number(ms, "delay_ms.%s" % service, 0)
+                for service, ms in spec.items()}
 
     def _temporary_key(self, spec, where):
         key = self.find_key(self._string(spec, "key", where, required=True),
@@ -2249,6 +2507,188 @@ class SesV1Service(QueryService):
         return super().fault_error(fault)
 
 
+class OrgsError(AwsError):
+    """An Organizations error; extra holds members its JSON body carries
+    besides __type and Message (InvalidInputException's Reason)."""
+
+    def __init__(self, status, code, message, extra=None, sender=True):
+        super().__init__(status, code, message, sender)
+        self.extra = extra or {}
+
+
+class OrgsService:
+    """AWS Organizations ListAccounts (JSON 1.1 protocol), from the
+    scenario's "organization".  Pages are cut at page_size (or MaxResults,
+    when smaller); NextToken is opaque, HMAC-protected, and good only for
+    this run of the fake."""
+
+    name = "organizations"
+    operations = ("ListAccounts",)
+    # Authentication failures as the JSON protocols name them.
+    AUTH_CODES = SesService.V2_AUTH_CODES
+    # Errors AWS's front end answers itself: "__type" carries its namespace
+    # and the text is in "message"; the service's own (modelled) errors
+    # have a bare "__type" and "Message".
+    FRONT_END_CODES = frozenset(AUTH_CODES.values()) | {
+        "UnknownOperationException", "SerializationException"}
+    TOKEN_MAC_BYTES = 18
+
+    def __init__(self, state, config):
+        self.state = state
+        self.config = config
+        self._secret = secrets.token_bytes(32)
+
+    # -- answers
+
+    def error(self, err, request_id):
+        if err.code in self.FRONT_END_CODES:
+            body = {"__type": "com.amazon.coral.service#" + err.code,
+                    "message": err.message}
+        else:
+            body = {"__type": err.code, "Message": err.message}
+            body.update(getattr(err, "extra", {}))
+        return Response(err.status, json.dumps(body), ORGS_CONTENT_TYPE,
+                        {"x-amzn-RequestId": request_id}, error_code=err.code)
+
+    def success(self, obj, request_id):
+        return Response(200, json.dumps(obj), ORGS_CONTENT_TYPE,
+                        {"x-amzn-RequestId": request_id})
+
+    def auth_error(self, err):
+        """The verifier speaks IAM/STS; JSON 1.1 names the failures its
+        way and answers them all with 400."""
+        return AwsError(400, self.AUTH_CODES.get(err.code, err.code),
+                        err.message)
+
+    @staticmethod
+    def fault_error(fault):
+        if fault.kind in ("throttle", "limit_exceeded"):
+            return AwsError(400, "TooManyRequestsException", "Rate exceeded")
+        if fault.kind == "http500":
+            return AwsError(500, "ServiceException", "AWS Organizations "
+                            "can't complete your request because of an "
+                            "internal service error. Try again later. "
+                            "(injected by fake_aws)", sender=False)
+        if fault.kind == "http503":
+            return AwsError(503, "ServiceUnavailable", "Service is "
+                            "unavailable (injected by fake_aws)",
+                            sender=False)
+        return AwsError(fault.status, fault.code, fault.message,
+                        sender=fault.status < 500)
+
+    # -- requests
+
+    @staticmethod
+    def check_request(method, path, headers, operation):
+        """Raise UnknownOperationException unless this is a JSON 1.1 call
+        of an operation served here."""
+        target = headers.get("X-Amz-Target")
+        if operation not in OrgsService.operations:
+            raise AwsError(400, "UnknownOperationException",
+                           "fake_aws: Organizations is served only for "
+                           "X-Amz-Target: %sListAccounts (got %s)" % (
+                               ORGS_TARGET_PREFIX,
+                               "none" if target is None else repr(target)))
+        if method != "POST" or path != "/":
+            raise AwsError(400, "UnknownOperationException",
+                           "fake_aws: Organizations takes POST / (got %s %s)"
+                           % (method, path))
+        ctype = headers.get("Content-Type", "")
+        if ctype.split(";")[0].strip().lower() != ORGS_CONTENT_TYPE:
+            raise AwsError(400, "UnknownOperationException",
+                           "fake_aws: Organizations wants Content-Type: %s "
+                           "(got %r)" % (ORGS_CONTENT_TYPE, ctype))
+
+    def allowed(self, key):
+        callers = self.config["callers"]
+        if callers is None:
+            return key.account == self.config["management_account"]
+        return any(key.matches(c) for c in callers)
+
+    def _token(self, offset):
+        payload = ("%s:%d" % (self.config["id"], offset)).encode()
+        mac = hmac.new(self._secret, payload, hashlib.sha256).digest()
+        return base64.b64encode(
+            payload + mac[:self.TOKEN_MAC_BYTES]).decode()
+
+    def _offset(self, token):
+        """The position a NextToken of ours points at, or None."""
+        try:
+            raw = base64.b64decode(token, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        payload = raw[:-self.TOKEN_MAC_BYTES]
+        mac = hmac.new(self._secret, payload, hashlib.sha256).digest()
+        if len(raw) <= self.TOKEN_MAC_BYTES or not hmac.compare_digest(
+                mac[:self.TOKEN_MAC_BYTES], raw[-self.TOKEN_MAC_BYTES:]):
+            return None
+        offset = int(payload.decode().rsplit(":", 1)[1])
+        return offset if 0 < offset < len(self.config["accounts"]) else None
+
+    def list_accounts(self, body, key, record):
+        try:
+            request = json.loads(body.decode("utf-8")) if body else {}
+        except (UnicodeDecodeError, ValueError) as err:
+            raise AwsError(400, "SerializationException",
+                           "fake_aws: the body is not JSON: %s" % err)
+        if not isinstance(request, dict):
+            raise AwsError(400, "SerializationException",
+                           "fake_aws: the body must be a JSON object")
+        unknown = sorted(set(request) - {"NextToken", "MaxResults"})
+        if unknown:
+            raise OrgsError(400, "InvalidInputException",
+                            "fake_aws: unknown member %s (ListAccounts takes "
+                            "NextToken, MaxResults)" % ", ".join(unknown))
+        max_results = request.get("MaxResults")
+        token = request.get("NextToken")
+        if max_results is not None and (isinstance(max_results, bool) or
+                                        not isinstance(max_results, int)):
+            raise AwsError(400, "SerializationException",
+                           "fake_aws: MaxResults must be a JSON integer")
+        if token is not None and not isinstance(token, str):
+            raise AwsError(400, "SerializationException",
+                           "fake_aws: NextToken must be a JSON string")
+        record.update(max_results=max_results,
+                      next_token_sent=token is not None)
+        if max_results is not None and not \
+                1 <= max_results <= ORGS_MAX_RESULTS:
+            raise OrgsError(
+                400, "InvalidInputException",
+                "1 validation error detected: Value '%d' at 'maxResults' "
+                "failed to satisfy constraint: Member must have value %s" % (
+                    max_results, "greater than or equal to 1"
+                    if max_results < 1 else "less than or equal to %d"
+                    % ORGS_MAX_RESULTS),
+                {"Reason": "MIN_VALUE_EXCEEDED" if max_results < 1
+                 else "MAX_VALUE_EXCEEDED"})
+        if self.config is None:
+            raise AwsError(400, "AWSOrganizationsNotInUseException",
+                           "Your account is not a member of an "
+                           "organization.")
+        if not self.allowed(key):
+            raise AwsError(400, "AccessDeniedException",
+                           "You don't have permissions to access this "
+                           "resource.")
+        offset = 0
+        if token is not None:
+            offset = self._offset(token)
+            if offset is None:
+                raise OrgsError(400, "InvalidInputException",
+                                "You specified an invalid value for "
+                                "nextToken.",
+                                {"Reason": "INVALID_NEXT_TOKEN"})
+        accounts = self.config["accounts"]
+        size = self.config["page_size"] if max_results is None else min(
+            self.config["page_size"], max_results)
+        page = accounts[offset:offset + size]
+        answer = {"Accounts": [dict(account) for account in page]}
+        if offset + size < len(accounts):
+            answer["NextToken"] = self._token(offset + size)
+        record.update(page_size=size, accounts_returned=len(page),
+                      next_token_returned="NextToken" in answer)
+        return answer
+
+
 def _json_response(status, obj, error_code=None, headers=None):
     return Response(status, json.dumps(obj, indent=2) + "\n",
                     "application/json", headers, error_code)
@@ -2425,6 +2865,11 @@ class ServerState:
         self.s3 = S3Service(self)
         self.ses = SesService(self, scenario.ses, mail_dir)
         self.ses_v1 = SesV1Service(self)
+        self.orgs = OrgsService(self, scenario.organization)
+        self.delays = scenario.delays
+        # Requests being handled now (see "in_flight" in the log).
+        self.in_flight = 0
+        self.in_flight_lock = threading.Lock()
         self.verifier = None      # needs the port; set by FakeAwsServer
         self.log = None
 
@@ -2510,13 +2955,18 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
     def _serve(self):
         started = time.monotonic()
         state = self.server.state
+        with state.in_flight_lock:
+            state.in_flight += 1
+            in_flight = state.in_flight
+        self._in_flight_counted = True
         record = {"client": "%s:%d" % self.client_address[:2],
                   "method": self.command, "path": None, "service": None,
                   "action": None, "access_key_id": None, "key_name": None,
                   "key_kind": None, "session_token_present": False,
                   "session_token_ref": None, "session_token_signed": False,
                   "signature_ok": None, "status": None, "error_code": None,
-                  "fault": None, "detail": None}
+                  "fault": None, "detail": None, "in_flight": in_flight,
+                  "delay_ms": 0}
         try:
             body = self._read_body()
             raw_path = self._raw_path()
@@ -2530,6 +2980,7 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
             # Like a server that died mid-request: the client sees the
             # connection close with no status line at all.
             self.close_connection = True
+            self._leave_in_flight()
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
@@ -2548,8 +2999,21 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
                 500, "fake_aws internal error (see its stderr)\n",
                 "FakeInternalError"), record)
         finally:
+            self._leave_in_flight()
             record["duration_ms"] = int((time.monotonic() - started) * 1000)
             state.log.write(record)
+
+    _in_flight_counted = False
+
+    def _leave_in_flight(self):
+        """The request stops counting as in flight (once).  Called before
+        the first byte of the answer goes out, so a client that waits for
+        each answer before its next request never sees two at once."""
+        if self._in_flight_counted:
+            self._in_flight_counted = False
+            state = self.server.state
+            with state.in_flight_lock:
+                state.in_flight -= 1
 
     def _try_send(self, response, record):
         try:
@@ -2581,10 +3045,12 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
                 return self._serve_s3(state, raw_path, path, body, record)
             if service == "ses":
                 return self._serve_ses(state, raw_path, path, body, record)
+            if service == "organizations":
+                return self._serve_orgs(state, raw_path, path, body, record)
             return _text_response(
                 404, "fake_aws: requests signed for service %r are not "
-                "served here (only iam, sts, s3 and ses)\n" % service,
-                "NoSuchService")
+                "served here (only iam, sts, s3, ses and organizations)\n"
+                % service, "NoSuchService")
         params = self._params(raw_path, body)
         if "X-Amz-Signature" in params:
             return _text_response(400, "fake_aws: presigned (query string) "
@@ -2593,6 +3059,13 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
             record["service"] = "ses"
             return state.ses.v2_error(AwsError(
                 403, "MissingAuthenticationTokenException",
+                "Missing Authentication Token"), self._request_id())
+        target = self.headers.get("X-Amz-Target", "")
+        if target.startswith(ORGS_TARGET_PREFIX):
+            record.update(service="organizations",
+                          action=target[len(ORGS_TARGET_PREFIX):])
+            return state.orgs.error(AwsError(
+                400, "MissingAuthenticationTokenException",
                 "Missing Authentication Token"), self._request_id())
         if "Action" in params:
             service = {STS_VERSION: state.sts, SES_VERSION: state.ses_v1}.get(
@@ -2612,7 +3085,8 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
                                   self._request_id())
         return _text_response(
             404, "fake_aws: nothing at %s %s. Served here: SigV4-signed "
-            "iam/sts/s3/ses requests, IMDS under /latest/, ECS at %s\n" % (
+            "iam/sts/s3/ses/organizations requests, IMDS under /latest/, "
+            "ECS at %s\n" % (
                 self.command, path,
                 state.ecs.config["path"] if state.ecs else "(not configured)"),
             "NotFound")
@@ -2622,7 +3096,12 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
         return str(uuid.uuid4())
 
     def _apply_faults(self, state, service, action, key, record, on_error):
-        """Run the faults that fire; return an error Response or None."""
+        """Sleep the scenario's delay_ms for the service, then run the
+        faults that fire; return an error Response or None."""
+        delay = state.delays.get(service, state.delays.get("*"))
+        if delay:
+            record["delay_ms"] = delay
+            time.sleep(delay / 1000.0)      # no lock is held here
         for fault in state.faults.pick(service, action, key):
             record["fault"] = fault.describe()
             if fault.seconds:
@@ -2716,6 +3195,38 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
                 record["detail"] = err.message
             return ses.v2_error(err, request_id)
 
+    def _serve_orgs(self, state, raw_path, path, body, record):
+        orgs = state.orgs
+        request_id = self._request_id()
+        target = self.headers.get("X-Amz-Target")
+        operation = target[len(ORGS_TARGET_PREFIX):] if target is not None \
+            and target.startswith(ORGS_TARGET_PREFIX) else None
+        record.update(action=operation, target=target, max_results=None,
+                      next_token_sent=False, page_size=None,
+                      accounts_returned=None, next_token_returned=False)
+        auth = AuthResult()
+        try:
+            try:
+                key = state.verifier.verify(self.command, raw_path,
+                                            self.headers, body, auth)
+            except AwsError as err:
+                raise orgs.auth_error(err)
+            finally:
+                self._record_auth(record, auth)
+            orgs.check_request(self.command, path, self.headers, operation)
+            faulted = self._apply_faults(
+                state, "organizations", operation, key, record,
+                lambda fault: orgs.error(orgs.fault_error(fault),
+                                         request_id))
+            if faulted is not None:
+                return faulted
+            return orgs.success(orgs.list_accounts(body, key, record),
+                                request_id)
+        except AwsError as err:
+            if record["detail"] is None:
+                record["detail"] = err.message
+            return orgs.error(err, request_id)
+
     def _serve_s3(self, state, raw_path, path, body, record):
         s3 = state.s3
         request_id = self._request_id()
@@ -2801,6 +3312,7 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
         return faulted or state.imds.answer(action, path, self.headers)
 
     def _send(self, response):
+        self._leave_in_flight()
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
@@ -2824,7 +3336,7 @@ class FakeAwsServer(ThreadingHTTPServer):
         state.verifier = SigV4Verifier(
             state.keystore, state.clock,
             {"iam": [IAM_REGION], "sts": state.sts_regions, "s3": None,
-             "ses": state.sts_regions},
+             "ses": state.sts_regions, "organizations": [IAM_REGION]},
             self.port)
 
 
@@ -2838,8 +3350,8 @@ def write_port_file(path, port):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        description="Fake AWS IAM/STS/S3/SES/ECS/IMDS endpoint for reportpipe "
-                    "tests "
+        description="Fake AWS IAM/STS/S3/SES/Organizations/ECS/IMDS endpoint "
+                    "for reportpipe tests "
                     "(see the module docstring for the scenario format).")
     parser.add_argument("--scenario", required=True,
                         help="scenario JSON file")

@@ -55,7 +55,9 @@ static rp_status failsink_deliver(rp_instance *self, const rp_host *host,
 
 RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {
 	.abi_major = RP_ABI_MAJOR,
-	.abi_minor = RP_ABI_MINOR,
+	/* Declared 1.0 on purpose, the minor it needs: a plugin built for an
+	 * older minor must keep loading and working. */
+	.abi_minor = 0,
 	.struct_size = sizeof(rp_plugin),
 	.kind = RP_KIND_SINK,
 	.name = "failsink",

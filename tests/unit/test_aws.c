@@ -52,6 +52,17 @@ int main(void)
 		    "cn-north-1", "S3 in China");
 	endpoint_is(&cfg, "ses", "eu-west-1", "https://email.eu-west-1.amazonaws.com",
 		    "eu-west-1", "SES lives at email.*");
+	endpoint_is(&cfg, "organizations", "eu-west-1",
+		    "https://organizations.us-east-1.amazonaws.com", "us-east-1",
+		    "Organizations is global in aws");
+	endpoint_is(&cfg, "organizations", "cn-north-1",
+		    "https://organizations.cn-northwest-1.amazonaws.com.cn",
+		    "cn-northwest-1", "Organizations in aws-cn");
+	endpoint_is(&cfg, "organizations", "us-gov-east-1",
+		    "https://organizations.us-gov-west-1.amazonaws.com",
+		    "us-gov-west-1", "Organizations in aws-us-gov");
+	endpoint_is(&over, "organizations", "eu-west-1", "http://127.0.0.1:4566",
+		    "us-east-1", "endpoint_url wins; Organizations signs for us-east-1");
 	endpoint_is(&over, "iam", "eu-west-1", "http://127.0.0.1:4566", "us-east-1",
 		    "endpoint_url wins; IAM still signs for us-east-1");
 	setenv("AWS_ENDPOINT_URL", "https://all.example.com", 1);
