@@ -34,7 +34,8 @@ enum html_word {
 	H_REGISTER, H_USER, H_CREATED, H_CONSOLE, H_MFA, H_KEY, H_CERTS,
 	H_ENABLED, H_DISABLED, H_YES, H_NO, H_LAST_SIGN_IN, H_NEVER_SIGNED_IN,
 	H_NO_INFORMATION, H_ACTIVE, H_INACTIVE, H_LAST_USED, H_NEVER_USED,
-	H_CREATED_ON, H_DATES_IN, H_CUT, H_FOOTER, H_NCOUNT
+	H_CREATED_ON, H_DATES_IN, H_CUT, H_FOOTER, H_ACCOUNTS, H_N_ACCOUNTS,
+	H_TOTAL, H_CHANGES_N, H_NO_PREVIOUS_SHORT, H_NCOUNT
 };
 
 static const char *const hwords[H_NCOUNT][REG_LANG_COUNT] = {
@@ -63,6 +64,11 @@ static const char *const hwords[H_NCOUNT][REG_LANG_COUNT] = {
 		   "この表は {M} 行中、最初の {N} 行のみ表示しています。全 {M} 行は添付の CSV にあります。"},
 	[H_FOOTER] = {"Made by reportpipe from the IAM credential report.",
 		      "reportpipe が IAM 認証情報レポートから作成しました。"},
+	[H_ACCOUNTS] = {"Accounts", "アカウント"},
+	[H_N_ACCOUNTS] = {"{N} accounts", "{N} アカウント"},
+	[H_TOTAL] = {"Total", "合計"},
+	[H_CHANGES_N] = {"Changes", "変更"},
+	[H_NO_PREVIOUS_SHORT] = {"first report", "初回"},
 };
 
 static const char *const severity_color[REG_SEV_COUNT] = {
@@ -758,16 +764,169 @@ static void put_footer(html *h, const rp_run_info *run, rp_instance *self,
 	put_raw(h, "</td></tr>\n</table>\n</td></tr>\n</table>\n</body>\n</html>\n");
 }
 
+/* ---------------------------------------------------- scope = run */
+
+/* The findings tile's badges, for one account or the total. */
+static void put_severity_badges(html *h, const size_t *findings)
+{
+	for (reg_severity s = 0; s < REG_SEV_COUNT; s++) {
+		char label[64];
+
+		if (!findings[s])
+			continue;
+		snprintf(label, sizeof(label), "%s %zu", reg_severity_name(h->lang, s),
+			 findings[s]);
+		put_badge(h, s, label);
+		put_raw(h, " ");
+	}
+}
+
+static void put_totals_row(html *h, const char *account, const reg_counts *c,
+			   const char *changes, int bold)
+{
+	char cov[64];
+
+	reg_format_coverage(cov, sizeof(cov), c->console_users_mfa,
+			    c->console_users, h->lang);
+	put_raw(h, bold ? "<tr style=\"font-weight:bold;\"><td " TD ">" : "<tr><td " TD ">");
+	put_text(h, account);
+	put_rawf(h, "</td><td " TD ">%zu</td><td " TD ">%zu</td><td " TD ">",
+		 c->users, c->console_users);
+	put_text(h, cov);
+	put_rawf(h, "</td><td " TD ">%zu</td><td " TD ">", c->active_keys);
+	put_severity_badges(h, c->findings);
+	put_raw(h, "</td><td " TD ">");
+	put_text(h, changes);
+	put_raw(h, "</td></tr>\n");
+}
+
+/* One table across the accounts: what a manager reads before any
+ * account's own section. */
+static void put_totals(html *h, const reg_model *m, const reg_recent *r,
+		       const rp_dataset_meta *const *meta, size_t n)
+{
+	reg_counts total = {0};
+	size_t events = 0;
+	char cell[64];
+
+	put_heading(h, hw(h, H_ACCOUNTS));
+	put_raw(h, "<tr><td style=\"padding:0 20px 8px 20px;\">\n<table " TABLE " style=\"border-collapse:collapse;\">\n<tr>");
+	{
+		const char *heads[] = {rw(h, REG_W_ACCOUNT), rw(h, REG_W_USERS),
+				       rw(h, REG_W_CONSOLE_USERS),
+				       rw(h, REG_W_MFA_COVERAGE),
+				       rw(h, REG_W_ACTIVE_KEYS), rw(h, REG_W_FINDINGS),
+				       hw(h, H_CHANGES_N)};
+
+		for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++) {
+			put_raw(h, "<th " TH ">");
+			put_text(h, heads[k]);
+			put_raw(h, "</th>");
+		}
+	}
+	put_raw(h, "</tr>\n");
+	for (size_t i = 0; i < n; i++) {
+		const reg_counts *c = &m[i].counts;
+
+		if (r[i].state == REG_RECENT_FOUND) {
+			snprintf(cell, sizeof(cell), "%zu", r[i].changes.n);
+			events += r[i].changes.n;
+		} else {
+			snprintf(cell, sizeof(cell), "%s",
+				 r[i].state == REG_RECENT_FIRST ?
+				 hw(h, H_NO_PREVIOUS_SHORT) : "");
+		}
+		put_totals_row(h, meta[i]->account_id, c, cell, 0);
+		total.users += c->users;
+		total.console_users += c->console_users;
+		total.console_users_mfa += c->console_users_mfa;
+		total.active_keys += c->active_keys;
+		for (reg_severity s = 0; s < REG_SEV_COUNT; s++)
+			total.findings[s] += c->findings[s];
+	}
+	snprintf(cell, sizeof(cell), "%zu", events);
+	put_totals_row(h, hw(h, H_TOTAL), &total, cell, 1);
+	put_raw(h, "</table>\n</td></tr>\n");
+}
+
+/* Every dataset of the run in one document: the totals, then each
+ * account's section as its own summary would show it. */
+static rp_status html_render_run(rp_instance *self, const rp_host *host,
+				 rp_artifact *out)
+{
+	const rp_run_info *run = host->run_info(self);
+	const rp_dataset *ds;
+	const rp_dataset_meta **meta = NULL;
+	reg_model *m = NULL;
+	reg_recent *r = NULL;
+	rp_dataset_meta head = {0};
+	size_t n = 0, built = 0, newest = 0;
+	char title[64];
+	rp_status st = RP_OK;
+	html *h = NULL;
+
+	while (host->run_dataset(self, n))
+		n++;
+	m = calloc(n + 1, sizeof(*m));
+	r = calloc(n + 1, sizeof(*r));
+	meta = calloc(n + 1, sizeof(*meta));
+	h = calloc(1, sizeof(*h));
+	if (!m || !r || !meta || !h)
+		st = RP_ERR_NOMEM;
+	while (!st && built < n) {
+		ds = host->run_dataset(self, built);
+		meta[built] = host->ds_meta(ds);
+		st = reg_summary_build(self, host, ds, &m[built], &r[built]);
+		if (!st)
+			built++;
+	}
+	if (st)
+		goto out;
+	h->host = host;
+	h->out = out;
+	h->lang = reg_lang_parse(host->opt_string(self, "lang"));
+	reg_fill(title, sizeof(title), hw(h, H_N_ACCOUNTS), (long)n, 0);
+	head.account_id = title;
+	/* The run's date is its newest report's. */
+	for (size_t i = 1; i < n; i++)
+		if (m[i].now > m[newest].now)
+			newest = i;
+	put_head(h, &m[newest], &head);
+	put_totals(h, m, r, meta, n);
+	for (size_t i = 0; i < n && !h->st; i++) {
+		put_raw(h, "<tr><td style=\"padding:12px 0 0 0;border-top:4px solid #d0d5dd;\"></td></tr>\n");
+		put_banner(h, &m[i], meta[i], run);
+		put_counts(h, &m[i]);
+		put_changes(h, &r[i]);
+		put_checks(h, &m[i]);
+		put_register(h, &m[i], (size_t)host->opt_int(self, "max_rows"));
+	}
+	put_footer(h, run, self, NULL);
+	flush(h);
+	st = h->st;
+out:
+	for (size_t i = 0; i < built; i++)
+		reg_summary_free(&m[i], &r[i]);
+	free(m);
+	free(r);
+	free(meta);
+	free(h);
+	return st;
+}
+
 static rp_status html_render(rp_instance *self, const rp_host *host,
 			     const rp_dataset *ds, rp_artifact *out)
 {
-	const rp_dataset_meta *meta = host->ds_meta(ds);
+	const rp_dataset_meta *meta;
 	const rp_run_info *run = host->run_info(self);
 	reg_model m;
 	reg_recent r;
 	rp_status st;
 	html *h;
 
+	if (!ds)
+		return html_render_run(self, host, out);
+	meta = host->ds_meta(ds);
 	st = reg_summary_build(self, host, ds, &m, &r);
 	if (st)
 		return st;
@@ -804,4 +963,5 @@ RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {
 	.media_type = "text/html; charset=utf-8",
 	.extension = "html",
 	.render = html_render,
+	.flags = RP_PLUGIN_RUN_SCOPE,
 };

@@ -27,12 +27,16 @@ static const rp_option options[] = {
 	{0}
 };
 
-enum text_word { T_PASSED, T_NO_FINDINGS, T_DATES_IN, T_NCOUNT };
+enum text_word { T_PASSED, T_NO_FINDINGS, T_DATES_IN, T_ACCOUNTS, T_TOTAL,
+		 T_CHANGES, T_NCOUNT };
 
 static const char *const twords[T_NCOUNT][REG_LANG_COUNT] = {
 	[T_PASSED] = {"Checks without findings", "該当なしのチェック"},
 	[T_NO_FINDINGS] = {"No findings.", "検出事項はありません。"},
 	[T_DATES_IN] = {"Dates are in {Z}. ", "日付は {Z} の時刻です。"},
+	[T_ACCOUNTS] = {"Accounts ({N})", "アカウント（{N}）"},
+	[T_TOTAL] = {"Total", "合計"},
+	[T_CHANGES] = {"changes", "変更"},
 };
 
 typedef struct text {
@@ -492,16 +496,133 @@ static void put_notes(text *t, const rp_run_info *run)
 	put_field(t, "", 0, line);
 }
 
+/* ---------------------------------------------------- scope = run */
+
+/* "users 10, console users 7, MFA 5 of 7 (71%), keys 8, findings: ..." */
+static void account_line(text *t, char *line, size_t n, const reg_counts *c,
+			 const char *changes)
+{
+	reg_lang L = t->lang;
+	const char *sep = L == REG_LANG_JA ? "、" : ", ";
+	char cov[64];
+	size_t len;
+
+	reg_format_coverage(cov, sizeof(cov), c->console_users_mfa,
+			    c->console_users, L);
+	snprintf(line, n, "%s %zu%s%s %zu%s%s %s%s%s %zu%s%s",
+		 reg_word_text(L, REG_W_USERS), c->users, sep,
+		 reg_word_text(L, REG_W_CONSOLE_USERS), c->console_users, sep,
+		 reg_word_text(L, REG_W_MFA_COVERAGE), cov, sep,
+		 reg_word_text(L, REG_W_ACTIVE_KEYS), c->active_keys, sep,
+		 reg_word_text(L, REG_W_FINDINGS));
+	if (strlen(line) + 4 < n)
+		strcat(line, L == REG_LANG_JA ? "：" : ":");
+	len = strlen(line);
+	for (reg_severity s = 0; s < REG_SEV_COUNT && len < n; s++) {
+		int k = snprintf(line + len, n - len, " %s %zu",
+				 reg_severity_name(L, s), c->findings[s]);
+
+		if (k > 0)
+			len += (size_t)k;
+	}
+	if (changes && len < n)
+		snprintf(line + len, n - len, "%s%s %s", sep,
+			 twords[T_CHANGES][L], changes);
+}
+
+/* Every dataset of the run: a line per account and the total, then each
+ * account's summary as it would be on its own. */
+static rp_status text_render_run(rp_instance *self, const rp_host *host,
+				 rp_artifact *out)
+{
+	const rp_run_info *run = host->run_info(self);
+	text t = {host, out, reg_lang_parse(host->opt_string(self, "lang")), RP_OK};
+	reg_model *m = NULL;
+	reg_recent *r = NULL;
+	reg_counts total = {0};
+	size_t n = 0, built = 0, events = 0, lw = 0;
+	char line[1024], title[64], num[32];
+	rp_status st = RP_OK;
+
+	while (host->run_dataset(self, n))
+		n++;
+	m = calloc(n + 1, sizeof(*m));
+	r = calloc(n + 1, sizeof(*r));
+	if (!m || !r)
+		st = RP_ERR_NOMEM;
+	while (!st && built < n) {
+		st = reg_summary_build(self, host, host->run_dataset(self, built),
+				       &m[built], &r[built]);
+		if (!st)
+			built++;
+	}
+	if (st)
+		goto out;
+	reg_fill(title, sizeof(title), twords[T_ACCOUNTS][t.lang], (long)n, 0);
+	put_s(&t, reg_word_text(t.lang, REG_W_TITLE));
+	put_s(&t, t.lang == REG_LANG_JA ? "：" : ": ");
+	put_s(&t, run->pipeline ? run->pipeline : "");
+	put_s(&t, "\n");
+	put_heading(&t, title);
+	lw = width_of(twords[T_TOTAL][t.lang]) > 12 ?
+	     width_of(twords[T_TOTAL][t.lang]) + 2 : 14;
+	for (size_t i = 0; i < n; i++) {
+		const reg_counts *c = &m[i].counts;
+		const char *changes = NULL;
+
+		if (r[i].state == REG_RECENT_FOUND) {
+			snprintf(num, sizeof(num), "%zu", r[i].changes.n);
+			events += r[i].changes.n;
+			changes = num;
+		}
+		account_line(&t, line, sizeof(line), c, changes);
+		put_field(&t, host->ds_meta(host->run_dataset(self, i))->account_id,
+			  lw, line);
+		total.users += c->users;
+		total.console_users += c->console_users;
+		total.console_users_mfa += c->console_users_mfa;
+		total.active_keys += c->active_keys;
+		for (reg_severity s = 0; s < REG_SEV_COUNT; s++)
+			total.findings[s] += c->findings[s];
+	}
+	snprintf(num, sizeof(num), "%zu", events);
+	account_line(&t, line, sizeof(line), &total, num);
+	put_field(&t, twords[T_TOTAL][t.lang], lw, line);
+	for (size_t i = 0; i < n; i++) {
+		put_s(&t, "\n");
+		for (size_t k = 0; k < MAX_COLUMNS; k++)
+			put_s(&t, "-");
+		put_s(&t, "\n");
+		put_top(&t, &m[i], host->ds_meta(host->run_dataset(self, i)), run);
+		put_counts(&t, &m[i]);
+		put_changes(&t, &r[i]);
+		put_findings(&t, &m[i]);
+	}
+	put_notes(&t, run);
+	st = t.st;
+	if (st == RP_ERR_NOMEM)
+		host->set_error(self, "out of memory writing the text summary");
+out:
+	for (size_t i = 0; i < built; i++)
+		reg_summary_free(&m[i], &r[i]);
+	free(m);
+	free(r);
+	return st;
+}
+
 static rp_status text_render(rp_instance *self, const rp_host *host,
 			     const rp_dataset *ds, rp_artifact *out)
 {
-	const rp_dataset_meta *meta = host->ds_meta(ds);
+	const rp_dataset_meta *meta;
 	const rp_run_info *run = host->run_info(self);
 	text t = {host, out, reg_lang_parse(host->opt_string(self, "lang")), RP_OK};
 	reg_model m;
 	reg_recent r;
 	rp_status st;
 
+	if (!ds)
+		return text_render_run(self, host, out);
+	meta = host->ds_meta(ds);
 	st = reg_summary_build(self, host, ds, &m, &r);
 	if (st)
 		return st;
@@ -527,4 +648,5 @@ RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {
 	.media_type = "text/plain; charset=utf-8",
 	.extension = "txt",
 	.render = text_render,
+	.flags = RP_PLUGIN_RUN_SCOPE,
 };

@@ -121,6 +121,60 @@ n=$(max_in_flight)
 ok "[ $n -ge 2 ] && [ $n -le 4 ]" "concurrent: at most max_parallel (4) requests in flight, more than one ($n)"
 unlike "$work/err" "mgmt-secret-5e1" "no secret in the log"
 
+# ---- scope = run: one document for the whole organization
+start "$work/scenario.json"
+pipeline run organization 8
+cat >>"$work/run.ini" <<'INI'
+
+[format.summary]
+plugin = html_summary
+scope = run
+max_rows = 3
+
+[format.text]
+plugin = text_summary
+scope = run
+
+[sink.once]
+plugin = file
+input = summary, text
+path = run/{account_id}.{ext}
+INI
+rp run -c "$work/run.ini"
+rc_is 1 "scope = run with one account failing: exit 1"
+is "$(ls "$work/run" | tr '\n' ' ')" "all.html all.txt " \
+	"one HTML and one text document for the whole run"
+is "$(ls "$work/reports-run" | wc -l | tr -d ' ')" 20 "and still a CSV per account"
+is "$(grep -c 'font-size:20px;font-weight:bold;' "$work/run/all.html")" 20 \
+	"the HTML has a section per delivered account"
+ok "grep -q '20 accounts' '$work/run/all.html'" "its title counts the accounts"
+ok "grep -q '>Total<' '$work/run/all.html'" "it has the totals row"
+unlike "$work/run/all.html" "$DENIED" "the failed account has no section"
+is "$(/usr/bin/python3 "$top_srcdir/tests/e2e/wellformed.py" "$work/run/all.html")" "" \
+	"the run's HTML is well-formed (a real HTML parser)"
+is "$(grep -c '^1000000000[0-9][0-9]  \|^111111111111  ' "$work/run/all.txt")" 20 \
+	"the text has a line per account"
+like "$work/run/all.txt" "Total         Users 200," "and the total of users"
+is "$(awk 'length($0) > 77' "$work/run/all.txt")" "" "text lines stay under 78 columns"
+
+# scope is checked before anything runs
+pipeline badscope "$MGMT" 8
+printf '\n[format.csv2]\nplugin = csv\nscope = run\n' >>"$work/badscope.ini"
+rp check -c "$work/badscope.ini"
+rc_is 2 "scope = run on a plugin that cannot: exit 2"
+like "$work/err" "scope = run: plugin 'csv' renders one dataset at a time" "and why"
+pipeline mix "$MGMT" 8
+printf '\n[format.sum]\nplugin = text_summary\nscope = run\n[sink.both]\nplugin = file\ninput = csv, sum\npath = x.{ext}\n' >>"$work/mix.ini"
+rp check -c "$work/mix.ini"
+rc_is 2 "a sink mixing scopes: exit 2"
+like "$work/err" "input mixes format.csv (scope = dataset) with format.sum (scope = run)" \
+	"and the message names both"
+pipeline typo "$MGMT" 8
+printf '\n[format.sum]\nplugin = text_summary\nscope = runs\n' >>"$work/typo.ini"
+rp check -c "$work/typo.ini"
+rc_is 2 "scope = runs: exit 2"
+like "$work/err" "scope: 'runs' is not one of dataset|run" "and the allowed values are named"
+
 # ---- one at a time: never two requests at once
 start "$work/scenario.json"
 pipeline serial "$MGMT, 100000000001, 100000000002" 1
