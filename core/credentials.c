@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "aws.h"
+#include "credentials.h"
 #include "dataset.h"
 #include "log.h"
 #include "util.h"
@@ -939,6 +940,72 @@ static rp_status json_credentials(json_t *root, const char *token_key,
 	return st;
 }
 
+/* credential_process must say which format it speaks; only Version 1
+ * exists.  Otherwise why tells what it printed instead. */
+static int process_version_ok(json_t *root, char *why, size_t whylen)
+{
+	json_t *version = json_object_get(root, "Version");
+
+	if (version && json_is_number(version) &&
+	    json_number_value(version) == 1.0)
+		return 1;
+	if (json_is_integer(version))
+		snprintf(why, whylen,
+			 "printed Version %lld; reportpipe understands Version 1",
+			 (long long)json_integer_value(version));
+	else if (json_is_number(version))
+		snprintf(why, whylen,
+			 "printed Version %g; reportpipe understands Version 1",
+			 json_number_value(version));
+	else
+		snprintf(why, whylen, "printed %s; reportpipe understands Version 1",
+			 version ? "a Version that is not a number" : "no Version");
+	return 0;
+}
+
+/* One function for the three JSON answers, so what the fuzzer and the
+ * unit tests feed it is exactly what a run would parse. */
+rp_status rp_creds_parse_json(const char *buf, size_t len, rp_creds_json kind,
+			      rp_aws_credentials *out, char *why,
+			      size_t whylen)
+{
+	json_t *root, *code;
+	json_error_t je;
+	rp_status st;
+
+	memset(out, 0, sizeof(*out));
+	root = json_loadb(buf ? buf : "", buf ? len : 0, 0, &je);
+	if (!json_is_object(root)) {
+		/* je.text may quote the answer, secrets and all: not shown. */
+		if (kind == RP_CREDS_JSON_IMDS)
+			snprintf(why, whylen, "the answer is not a JSON object");
+		else
+			snprintf(why, whylen, "%s a JSON object (line %d, column %d)",
+				 kind == RP_CREDS_JSON_PROCESS ? "did not print"
+							       : "the answer is not",
+				 je.line, je.column);
+		st = RP_ERR_REMOTE;
+		goto out;
+	}
+	code = json_object_get(root, "Code");
+	if (kind == RP_CREDS_JSON_IMDS && json_is_string(code) &&
+	    strcmp(json_string_value(code), "Success") != 0) {
+		snprintf(why, whylen, "%.64s", json_string_value(code));
+		st = RP_ERR_REMOTE;
+		goto out;
+	}
+	if (kind == RP_CREDS_JSON_PROCESS && !process_version_ok(root, why, whylen)) {
+		st = RP_ERR_REMOTE;
+		goto out;
+	}
+	st = json_credentials(root,
+			      kind == RP_CREDS_JSON_PROCESS ? "SessionToken" : "Token",
+			      kind != RP_CREDS_JSON_PROCESS, out, why, whylen);
+out:
+	json_decref(root);
+	return st;
+}
+
 /* --------------------------------------------------- the environment */
 
 static rp_status env_credentials(chain *c, rp_aws_credentials *out, int *found)
@@ -1089,8 +1156,6 @@ static rp_status container_credentials(chain *c, rp_aws_credentials *out,
 	rp_http_header h[2] = {{"Accept", "application/json"}, {"Authorization", ""}};
 	rp_http_response resp = {0};
 	char *url = NULL, *token = NULL, msg[512], why[256];
-	json_t *root = NULL;
-	json_error_t je;
 	rp_status st;
 
 	*found = 0;
@@ -1134,15 +1199,8 @@ static rp_status container_credentials(chain *c, rp_aws_credentials *out,
 		wipe_response(&resp);
 		rp_aws_backoff_sleep(attempt);
 	}
-	root = json_loadb(resp.body.data ? resp.body.data : "", resp.body.len, 0, &je);
-	if (!json_is_object(root)) {
-		/* je.text may quote the answer: it is not shown. */
-		st = fail(c, RP_ERR_REMOTE,
-			  "container credentials from %s: the answer is not a JSON object (line %d, column %d)",
-			  url, je.line, je.column);
-		goto out;
-	}
-	st = json_credentials(root, "Token", 1, out, why, sizeof(why));
+	st = rp_creds_parse_json(resp.body.data, resp.body.len,
+				 RP_CREDS_JSON_CONTAINER, out, why, sizeof(why));
 	if (st) {
 		st = fail(c, st == RP_ERR_NOMEM ? st : RP_ERR_REMOTE,
 			  "container credentials from %s: %s", url, why);
@@ -1156,7 +1214,6 @@ static rp_status container_credentials(chain *c, rp_aws_credentials *out,
 	}
 	*found = 1;
 out:
-	json_decref(root);
 	wipe_response(&resp);
 	wipe_free(token);
 	free(url);
@@ -1183,8 +1240,6 @@ static rp_status imds_credentials(chain *c, rp_aws_credentials *out,
 	char *base = NULL, *url = NULL, *token = NULL, *role = NULL;
 	char msg[512], jwhy[256];
 	rp_buf path = {0};
-	json_t *root = NULL, *code;
-	json_error_t je;
 	size_t n;
 	rp_status st;
 
@@ -1294,19 +1349,8 @@ static rp_status imds_credentials(chain *c, rp_aws_credentials *out,
 			 resp.status);
 		goto out;
 	}
-	root = json_loadb(resp.body.data ? resp.body.data : "", resp.body.len, 0, &je);
-	code = json_object_get(root, "Code");
-	if (!json_is_object(root)) {
-		snprintf(why, whylen, "%s: role %s: the answer is not a JSON object",
-			 base, role);
-		goto out;
-	}
-	if (json_is_string(code) && strcmp(json_string_value(code), "Success") != 0) {
-		snprintf(why, whylen, "%s: role %s: %.64s", base, role,
-			 json_string_value(code));
-		goto out;
-	}
-	st = json_credentials(root, "Token", 1, out, jwhy, sizeof(jwhy));
+	st = rp_creds_parse_json(resp.body.data, resp.body.len,
+				 RP_CREDS_JSON_IMDS, out, jwhy, sizeof(jwhy));
 	if (st == RP_ERR_NOMEM)
 		goto nomem;
 	if (st) {
@@ -1324,7 +1368,6 @@ static rp_status imds_credentials(chain *c, rp_aws_credentials *out,
 nomem:
 	st = fail(c, RP_ERR_NOMEM, "out of memory");
 out:
-	json_decref(root);
 	wipe_response(&resp);
 	wipe_free(token);
 	rp_buf_free(&path);
@@ -1481,8 +1524,6 @@ static rp_status process_credentials(chain *c, const char *profile,
 {
 	argv_list argv = {0};
 	rp_buf output = {0};
-	json_t *root = NULL, *version;
-	json_error_t je;
 	const char *why;
 	char msg[512];
 	rp_status st;
@@ -1508,30 +1549,14 @@ static rp_status process_credentials(chain *c, const char *profile,
 			  profile, f->path, msg);
 		goto out;
 	}
-	root = json_loadb(output.data ? output.data : "", output.len, 0, &je);
-	if (!json_is_object(root)) {
-		/* je.text may quote the output, secrets and all: not shown. */
+	st = rp_creds_parse_json(output.data, output.len, RP_CREDS_JSON_PROCESS,
+				 out, msg, sizeof(msg));
+	if (st == RP_ERR_REMOTE) {
 		st = fail(c, RP_ERR_AUTH,
-			  "credential_process of profile '%s' (%s): '%s' did not print a JSON object (line %d, column %d)",
-			  profile, f->path, argv.v[0], je.line, je.column);
-		goto out;
-	}
-	version = json_object_get(root, "Version");
-	if (!version || !json_is_number(version) || json_number_value(version) != 1.0) {
-		if (json_is_integer(version))
-			snprintf(msg, sizeof(msg), "Version %lld",
-				 (long long)json_integer_value(version));
-		else if (json_is_number(version))
-			snprintf(msg, sizeof(msg), "Version %g", json_number_value(version));
-		else
-			snprintf(msg, sizeof(msg), "%s",
-				 version ? "a Version that is not a number" : "no Version");
-		st = fail(c, RP_ERR_AUTH,
-			  "credential_process of profile '%s' (%s): '%s' printed %s; reportpipe understands Version 1",
+			  "credential_process of profile '%s' (%s): '%s' %s",
 			  profile, f->path, argv.v[0], msg);
 		goto out;
 	}
-	st = json_credentials(root, "SessionToken", 0, out, msg, sizeof(msg));
 	if (st) {
 		st = fail(c, st == RP_ERR_NOMEM ? st : RP_ERR_AUTH,
 			  "credential_process of profile '%s' (%s): %s", profile,
@@ -1551,7 +1576,6 @@ static rp_status process_credentials(chain *c, const char *profile,
 		st = fail(c, RP_ERR_NOMEM, "out of memory");
 	}
 out:
-	json_decref(root);
 	wipe_buf(&output);
 	argv_free(&argv);
 	return st;
