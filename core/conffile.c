@@ -387,26 +387,15 @@ static int on_entry(void *user, const char *section, const char *name,
 	return 1;
 }
 
-rp_status rp_config_load(const char *path, rp_config *cfg, char *err,
-			 size_t errlen)
+/* Both entries end here: text is NUL-terminated and owned (freed here). */
+static rp_status load_text(const char *path, char *text, size_t len,
+			   rp_config *cfg, char *err, size_t errlen)
 {
 	load_ctx c = {.cfg = cfg, .err = err, .errlen = errlen};
 	scan sc = {0};
-	char *text = NULL;
-	size_t len;
 	rp_status st;
 	int rc;
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->path = rp_strdup(path);
-	if (!cfg->path)
-		return RP_ERR_NOMEM;
-	st = rp_read_file(path, &text, &len);
-	if (st) {
-		snprintf(err, errlen, "%s: cannot read the pipeline file: %s",
-			 path, strerror(errno));
-		goto fail;
-	}
 	cfg->dir = rp_path_absdir(path);
 	if (!cfg->dir) {
 		snprintf(err, errlen, "%s: cannot resolve its directory: %s",
@@ -456,6 +445,43 @@ fail:
 	free(text);
 	rp_config_free(cfg);
 	return st;
+}
+
+rp_status rp_config_load(const char *path, rp_config *cfg, char *err,
+			 size_t errlen)
+{
+	char *text = NULL;
+	size_t len;
+	rp_status st;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = rp_strdup(path);
+	if (!cfg->path)
+		return RP_ERR_NOMEM;
+	st = rp_read_file(path, &text, &len);
+	if (st) {
+		snprintf(err, errlen, "%s: cannot read the pipeline file: %s",
+			 path, strerror(errno));
+		rp_config_free(cfg);
+		return st;
+	}
+	return load_text(path, text, len, cfg, err, errlen);
+}
+
+rp_status rp_config_load_text(const char *path, const char *text, size_t len,
+			      rp_config *cfg, char *err, size_t errlen)
+{
+	char *copy;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = rp_strdup(path);
+	copy = rp_strndup(text ? text : "", text ? len : 0);
+	if (!cfg->path || !copy) {
+		free(copy);
+		rp_config_free(cfg);
+		return RP_ERR_NOMEM;
+	}
+	return load_text(path, copy, text ? len : 0, cfg, err, errlen);
 }
 
 void rp_config_free(rp_config *cfg)

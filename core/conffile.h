@@ -45,6 +45,11 @@ typedef struct rp_config {
  * "FILE:LINE: message" into err and returns RP_ERR_CONFIG or RP_ERR_IO. */
 rp_status rp_config_load(const char *path, rp_config *cfg, char *err,
 			 size_t errlen);
+/* The same from text[0..len) as if read from path, which is not opened:
+ * it names the file in messages and relative paths resolve against its
+ * directory.  For tests and the fuzzer. */
+rp_status rp_config_load_text(const char *path, const char *text, size_t len,
+			      rp_config *cfg, char *err, size_t errlen);
 void rp_config_free(rp_config *cfg);
 
 rp_section *rp_config_find(rp_config *cfg, rp_section_kind kind,

@@ -122,6 +122,23 @@ int main(void)
 		   "a missing file is NOT_FOUND");
 		like(err, "cannot read the pipeline file", "  and says so");
 	}
+	{
+		/* From memory, as the fuzzer loads it: the path only names the
+		 * file and its directory; a NUL ends nothing early. */
+		static const char text[] = "[sink.a]\nplugin = x\n\0[sink.b]\n";
+
+		err[0] = '\0';
+
+		ok(rp_config_load_text("/nonexistent.ini", text, 20, &cfg, err,
+				       sizeof(err)) == RP_OK && cfg.nsections == 1,
+		   "rp_config_load_text loads a buffer (%s)", err);
+		is_str(cfg.dir, "/", "  its directory is the path's");
+		rp_config_free(&cfg);
+		ok(rp_config_load_text("x.ini", text, sizeof(text) - 1, &cfg, err,
+				       sizeof(err)) == RP_ERR_CONFIG,
+		   "rp_config_load_text refuses a NUL byte");
+		like(err, "x.ini:3: NUL byte", "  with the line");
+	}
 	unlink(path);
 	return done_testing();
 }
