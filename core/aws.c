@@ -207,7 +207,7 @@ static void copy_clean(char *dst, size_t dstlen, const char *src)
 	dst[i] = '\0';
 }
 
-static void parse_error(const rp_http_response *resp, rp_aws_error *e)
+void rp_aws_parse_error(const rp_http_response *resp, rp_aws_error *e)
 {
 	const char *body = resp->body.data ? resp->body.data : "";
 	const char *rid = rp_http_header_get(resp, "x-amzn-requestid");
@@ -508,7 +508,7 @@ static rp_status request_loop(rp_http *http, const rp_aws_config *cfg,
 		} else if (resp->status >= 200 && resp->status < 300) {
 			goto out;
 		} else {
-			parse_error(resp, aerr);
+			rp_aws_parse_error(resp, aerr);
 			snprintf(err, errlen, "%s %s: %s: %s%s (HTTP %ld%s%s)", label,
 				 call->operation, aerr->code,
 				 aerr->message[0] ? aerr->message : "no message",

@@ -149,6 +149,12 @@ rp_status rp_aws_assume_role(rp_http *http, const rp_aws_config *cfg,
 			     const char *session_name, long duration_seconds,
 			     rp_aws_credentials *out, char *err, size_t errlen);
 
+/* Fills e (zeroed by the caller) with status, code, message and request
+ * id from an error answer: its XML or JSON body, else its x-amzn-*
+ * headers, else "HTTP<status>".  Server text is cleaned of control
+ * characters. */
+void rp_aws_parse_error(const rp_http_response *resp, rp_aws_error *e);
+
 /* Is this error code throttling (retried with backoff)? */
 int rp_aws_is_throttling(const char *code);
 
