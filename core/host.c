@@ -14,6 +14,8 @@
 #include "xml.h"
 
 static void host_log(const rp_instance *self, rp_log_level level,
+		     const char *fmt, ...) RP_PRINTF(3, 4);
+static void host_log(const rp_instance *self, rp_log_level level,
 		     const char *fmt, ...)
 {
 	va_list ap;
@@ -23,6 +25,8 @@ static void host_log(const rp_instance *self, rp_log_level level,
 	va_end(ap);
 }
 
+static void host_set_error(rp_instance *self, const char *fmt, ...)
+	RP_PRINTF(2, 3);
 static void host_set_error(rp_instance *self, const char *fmt, ...)
 {
 	rp_buf b = {0};

@@ -16,7 +16,7 @@ rp_log_level rp_log_get_level(void);
 void rp_log(rp_log_level level, const char *where, const char *fmt, ...)
 	RP_PRINTF(3, 4);
 void rp_vlog(rp_log_level level, const char *where, const char *fmt,
-	     va_list ap);
+	     va_list ap) RP_PRINTF(3, 0);
 
 const char *rp_status_str(rp_status st);
 

@@ -18,7 +18,8 @@ typedef struct rp_buf {
 rp_status rp_buf_append(rp_buf *b, const void *data, size_t len);
 rp_status rp_buf_puts(rp_buf *b, const char *s);
 rp_status rp_buf_printf(rp_buf *b, const char *fmt, ...) RP_PRINTF(2, 3);
-rp_status rp_buf_vprintf(rp_buf *b, const char *fmt, va_list ap);
+rp_status rp_buf_vprintf(rp_buf *b, const char *fmt, va_list ap)
+	RP_PRINTF(2, 0);
 /* Hands the (NUL-terminated) contents to the caller and resets b. */
 char *rp_buf_steal(rp_buf *b);
 void rp_buf_free(rp_buf *b);
