@@ -1,0 +1,115 @@
+/* fuzz_csv.c - the CSV parser (rp_csv_parse) and the dataset built on it
+ * (rp_dataset_from_csv, the typed cell readers, rp_dataset_to_csv).
+ *
+ * Besides memory errors it checks what the headers promise: a parsed
+ * table is consistent, a refusal has a position and a sentence, and the
+ * dataset written back as CSV (what the spool and the history store)
+ * parses to the same table. */
+#include "config.h"
+
+#include <string.h>
+
+#include "csv.h"
+#include "dataset.h"
+#include "fuzz.h"
+
+static void check_table(const rp_csv_table *t, size_t size)
+{
+	FUZZ_CHECK(t->ncols >= 1);
+	for (size_t i = 0; i < (t->nrows + 1) * t->ncols; i++) {
+		FUZZ_CHECK(t->cells[i] >= t->buf);
+		FUZZ_CHECK(t->cells[i] + t->lens[i] <= t->buf + size);
+		FUZZ_CHECK(strlen(t->cells[i]) == t->lens[i]);
+		/* A cell never holds more than the input had. */
+		FUZZ_CHECK(t->lens[i] <= size);
+	}
+	for (size_t c = 0; c < t->ncols; c++)
+		FUZZ_CHECK(t->lens[c] > 0);
+}
+
+static int same_table(const rp_csv_table *a, const rp_csv_table *b)
+{
+	if (a->ncols != b->ncols || a->nrows != b->nrows)
+		return 0;
+	for (size_t i = 0; i < (a->nrows + 1) * a->ncols; i++)
+		if (a->lens[i] != b->lens[i] ||
+		    memcmp(a->cells[i], b->cells[i], a->lens[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* Every typed reader on every cell; their answers are not checked beyond
+ * staying in range, the sanitizers watch the parsing. */
+static void read_cells(const rp_dataset *ds)
+{
+	for (size_t r = 0; r < ds->table.nrows; r++) {
+		for (size_t c = 0; c < ds->table.ncols; c++) {
+			rp_cell_kind k;
+			time_t t;
+			int b;
+
+			k = rp_dataset_cell_bool(ds, r, c, &b);
+			FUZZ_CHECK(k >= RP_CELL_VALUE && k <= RP_CELL_INVALID);
+			k = rp_dataset_cell_time(ds, r, c, &t);
+			FUZZ_CHECK(k >= RP_CELL_VALUE && k <= RP_CELL_INVALID);
+		}
+		(void)rp_dataset_row_is_root(ds, r);
+	}
+}
+
+static void check_dataset(const char *data, size_t size)
+{
+	rp_dataset *ds = NULL;
+	rp_csv_table again;
+	rp_csv_error cerr;
+	rp_buf b = {0};
+	char err[512];
+
+	err[0] = '\0';
+	if (rp_dataset_from_csv(data, size, "fuzz.csv", "fuzz", &ds, err,
+				sizeof(err)) != RP_OK) {
+		FUZZ_CHECK(ds == NULL);
+		FUZZ_CHECK(strncmp(err, "fuzz.csv:", 9) == 0);
+		return;
+	}
+	read_cells(ds);
+	err[0] = '\0';
+	if (rp_dataset_set_meta(ds, NULL, NULL, 0, err, sizeof(err)) != RP_OK)
+		FUZZ_CHECK(err[0] != '\0');
+	FUZZ_CHECK(rp_dataset_to_csv(ds, &b) == RP_OK);
+	FUZZ_CHECK(rp_csv_parse(b.data, b.len, &again, &cerr) == 0);
+	FUZZ_CHECK(same_table(&ds->table, &again));
+	rp_csv_table_free(&again);
+	rp_buf_free(&b);
+	rp_dataset_free(ds);
+}
+
+int rp_fuzz_csv(const uint8_t *data, size_t size)
+{
+	const char *text = (const char *)data;
+	rp_csv_table t;
+	rp_csv_error e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = rp_csv_parse(text, size, &t, &e);
+	if (rc) {
+		FUZZ_CHECK(rc == -1);
+		FUZZ_CHECK(e.line >= 1 && e.column >= 1);
+		FUZZ_CHECK(e.message[0] != '\0');
+		FUZZ_CHECK(t.cells == NULL && t.buf == NULL);
+	} else {
+		check_table(&t, size);
+		rp_csv_table_free(&t);
+	}
+	check_dataset(text, size);
+	return rc ? RP_FUZZ_REFUSED : RP_FUZZ_ACCEPTED;
+}
+
+#ifndef RP_FUZZ_REPLAY
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	rp_fuzz_csv(data, size);
+	return 0;
+}
+#endif

@@ -1,0 +1,100 @@
+/* fuzz_xml.c - reading AWS answers: rp_xml_text at the paths the engine
+ * and the plugins ask for, and rp_aws_parse_error on the same bytes as an
+ * error body (which also takes the JSON branch when the input starts with
+ * '{').
+ *
+ * Checked beyond memory errors: a refusal says where and leaves nothing
+ * to free, and the error fields are never empty where promised and hold
+ * no control characters (they go into logs and terminals). */
+#include "config.h"
+
+#include <string.h>
+
+#include "aws.h"
+#include "fuzz.h"
+#include "util.h"
+#include "xml.h"
+
+/* The paths asked in core/aws.c and plugins/ (IAM, STS, S3, SES). */
+static const char *const p_code[] = {"Error", "Code"};
+static const char *const p_rid[] = {"RequestId"};
+static const char *const p_key[] = {"Credentials", "AccessKeyId"};
+static const char *const p_report[] = {"GetCredentialReportResult", "Content"};
+static const char *const p_state[] = {"GenerateCredentialReportResult", "State"};
+static const char *const p_deep[] = {"a", "b", "c", "d", "e", "f", "g"};
+
+static const struct {
+	const char *const *path;
+	size_t n;
+} paths[] = {
+	{p_code, 2}, {p_rid, 1}, {p_key, 2}, {p_report, 2}, {p_state, 2},
+	{p_deep, 7},
+};
+
+static int clean(const char *s, size_t cap)
+{
+	size_t n = strnlen(s, cap);
+
+	if (n == cap)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static void check_error_body(const char *text, size_t size)
+{
+	static char type_name[] = "x-amzn-errortype";
+	static char type_value[] = "ThrottlingException:http://internal/";
+	char *headers[] = {type_name, type_value};
+	rp_http_response resp = {.status = 400};
+	rp_aws_error e;
+
+	FUZZ_CHECK(rp_buf_append(&resp.body, text, size) == RP_OK);
+	/* Without headers, then with the header the JSON protocols send. */
+	for (int with = 0; with < 2; with++) {
+		memset(&e, 0, sizeof(e));
+		resp.headers = with ? headers : NULL;
+		resp.nheaders = with ? 1 : 0;
+		rp_aws_parse_error(&resp, &e);
+		FUZZ_CHECK(e.status == 400);
+		FUZZ_CHECK(e.code[0] != '\0');
+		FUZZ_CHECK(clean(e.code, sizeof(e.code)));
+		FUZZ_CHECK(clean(e.message, sizeof(e.message)));
+		FUZZ_CHECK(clean(e.request_id, sizeof(e.request_id)));
+	}
+	rp_buf_free(&resp.body);
+}
+
+int rp_fuzz_xml(const uint8_t *data, size_t size)
+{
+	const char *text = (const char *)data;
+	int refused = 0;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		char err[256] = "", *out = err;
+		rp_status st;
+
+		st = rp_xml_text(text, size, paths[i].path, paths[i].n, &out, err,
+				 sizeof(err));
+		FUZZ_CHECK(st == RP_OK || st == RP_ERR_PARSE);
+		if (st == RP_ERR_PARSE) {
+			FUZZ_CHECK(out == NULL);
+			FUZZ_CHECK(strncmp(err, "malformed XML at line ", 22) == 0);
+			refused = 1;
+		} else {
+			free(out);
+		}
+	}
+	check_error_body(text, size);
+	return refused ? RP_FUZZ_REFUSED : RP_FUZZ_ACCEPTED;
+}
+
+#ifndef RP_FUZZ_REPLAY
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	rp_fuzz_xml(data, size);
+	return 0;
+}
+#endif
