@@ -305,10 +305,17 @@ rp_status rp_dataset_to_csv(const rp_dataset *ds, rp_buf *b)
 
 	for (size_t r = 0; r <= t->nrows && !st; r++) {
 		for (size_t c = 0; c < t->ncols && !st; c++) {
+			const char *cell = t->cells[r * t->ncols + c];
+
 			if (c)
 				st = rp_buf_puts(b, ",");
-			if (!st)
-				st = csv_cell(b, t->cells[r * t->ncols + c]);
+			/* Alone on its line an empty cell would be a blank
+			 * line, which rp_csv_parse refuses mid-file and drops
+			 * at the end: quote it. */
+			if (!st && t->ncols == 1 && !*cell)
+				st = rp_buf_puts(b, "\"\"");
+			else if (!st)
+				st = csv_cell(b, cell);
 		}
 		if (!st)
 			st = rp_buf_puts(b, "\n");

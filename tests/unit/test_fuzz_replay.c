@@ -91,7 +91,9 @@ static void csv_seeds(void)
 {
 	rp_csv_table t = {0};
 	rp_csv_error e = {0};
-	char *data;
+	rp_dataset *ds = NULL;
+	rp_buf b = {0};
+	char err[256] = "", *data;
 	size_t len;
 
 	data = slurp("corpus", "csv", "good-sample-report.csv", &len);
@@ -109,6 +111,22 @@ static void csv_seeds(void)
 	   "an unterminated quoted field is refused");
 	like(e.message, "unterminated quoted field", "  with the reason");
 	is_int((long long)e.line, 2, "  at the line of its opening quote");
+	free(data);
+
+	/* Found by fuzz_csv: the spool's CSV of a one-column table lost an
+	 * empty cell (a blank line). */
+	data = slurp("regressions", "csv", "one-column-empty-cell.csv", &len);
+	ok(data && rp_dataset_from_csv(data, len, "x.csv", "x", &ds, err,
+				       sizeof(err)) == RP_OK,
+	   "a one-column table with an empty cell loads");
+	if (ds) {
+		ok(rp_dataset_to_csv(ds, &b) == RP_OK && b.data &&
+		   rp_csv_parse(b.data, b.len, &t, &e) == 0 && t.nrows == 1,
+		   "  and its CSV parses back to one row");
+		rp_csv_table_free(&t);
+		rp_dataset_free(ds);
+	}
+	rp_buf_free(&b);
 	free(data);
 }
 
