@@ -990,7 +990,12 @@ rp_status rp_creds_parse_json(const char *buf, size_t len, rp_creds_json kind,
 	code = json_object_get(root, "Code");
 	if (kind == RP_CREDS_JSON_IMDS && json_is_string(code) &&
 	    strcmp(json_string_value(code), "Success") != 0) {
-		snprintf(why, whylen, "%.64s", json_string_value(code));
+		/* The code is the whole reason given; an empty one must not
+		 * leave the message ending in "role NAME: ". */
+		if (*json_string_value(code))
+			snprintf(why, whylen, "%.64s", json_string_value(code));
+		else
+			snprintf(why, whylen, "the answer's Code is empty, not \"Success\"");
 		st = RP_ERR_REMOTE;
 		goto out;
 	}

@@ -152,6 +152,15 @@ static void creds_seeds(void)
 	is_str(why, "printed Version 2; reportpipe understands Version 1",
 	       "  saying which Version it printed");
 	free(data);
+
+	/* Found by fuzz_creds: an empty Code left the reason empty. */
+	why[0] = '\0';
+	data = slurp("regressions", "creds", "imds-empty-code.json", &len);
+	ok(data && rp_creds_parse_json(data, len, RP_CREDS_JSON_IMDS, &c, why,
+				       sizeof(why)) == RP_ERR_REMOTE,
+	   "instance metadata with an empty Code is refused");
+	like(why, "Code is empty", "  with a reason");
+	free(data);
 }
 
 int main(void)
