@@ -285,12 +285,13 @@ int rp_dataset_row_is_root(const rp_dataset *ds, size_t row)
 	return u && strcmp(u, "<root_account>") == 0;
 }
 
-/* RFC 4180, quoting only where needed; parses back to the same table. */
-static rp_status csv_cell(rp_buf *b, const char *s)
+/* RFC 4180, quoting only where needed (or when forced); parses back to
+ * the same table. */
+static rp_status csv_cell(rp_buf *b, const char *s, int force)
 {
 	rp_status st;
 
-	if (!strpbrk(s, ",\"\r\n"))
+	if (!force && !strpbrk(s, ",\"\r\n"))
 		return rp_buf_puts(b, s);
 	st = rp_buf_puts(b, "\"");
 	for (; !st && *s; s++)
@@ -306,16 +307,18 @@ rp_status rp_dataset_to_csv(const rp_dataset *ds, rp_buf *b)
 	for (size_t r = 0; r <= t->nrows && !st; r++) {
 		for (size_t c = 0; c < t->ncols && !st; c++) {
 			const char *cell = t->cells[r * t->ncols + c];
+			/* Unquoted, rp_csv_parse would read these back
+			 * differently: an empty cell alone on its line is a
+			 * blank line (dropped at the end, refused mid-file),
+			 * and U+FEFF opening the file is a byte-order mark. */
+			int force = (t->ncols == 1 && !*cell) ||
+				    (r == 0 && c == 0 &&
+				     strncmp(cell, "\xef\xbb\xbf", 3) == 0);
 
 			if (c)
 				st = rp_buf_puts(b, ",");
-			/* Alone on its line an empty cell would be a blank
-			 * line, which rp_csv_parse refuses mid-file and drops
-			 * at the end: quote it. */
-			if (!st && t->ncols == 1 && !*cell)
-				st = rp_buf_puts(b, "\"\"");
-			else if (!st)
-				st = csv_cell(b, cell);
+			if (!st)
+				st = csv_cell(b, cell, force);
 		}
 		if (!st)
 			st = rp_buf_puts(b, "\n");
