@@ -18,6 +18,8 @@
 static const rp_option options[] = {
 	{.key = "excel", .type = RP_OPT_BOOL, .default_value = "false",
 	 .description = "UTF-8 BOM, CRLF line ends, and cells starting with = + - @ made inert"},
+	{.key = "lang", .type = RP_OPT_ENUM, .choices = "en|ja", .default_value = "en",
+	 .description = "language of the detail column; header and event names stay as they are"},
 	{0}
 };
 
@@ -42,7 +44,7 @@ static rp_status put_row(const rp_host *host, rp_artifact *out, int excel,
 static rp_status put_events(rp_instance *self, const rp_host *host,
 			    const rp_dataset *prev, const rp_dataset *ds,
 			    const char *const lead[2], int excel,
-			    rp_artifact *out)
+			    reg_lang lang, rp_artifact *out)
 {
 	reg_thresholds th = {30, 45, 90}; /* unused: the model needs some */
 	reg_model before, after;
@@ -65,7 +67,7 @@ static rp_status put_events(rp_instance *self, const rp_host *host,
 		const reg_event *e = &ch.events[i];
 		char detail[512];
 
-		reg_event_detail(detail, sizeof(detail), e);
+		reg_event_detail_lang(detail, sizeof(detail), e, lang);
 		st = put_row(host, out, excel, (const char *const[5]){
 			lead[0], lead[1], e->user->name, reg_event_name(e->kind), detail});
 	}
@@ -81,6 +83,7 @@ static rp_status changes_render(rp_instance *self, const rp_host *host,
 {
 	const rp_dataset_meta *m = host->ds_meta(ds);
 	int excel = host->opt_bool(self, "excel");
+	reg_lang lang = reg_lang_parse(host->opt_string(self, "lang"));
 	const rp_dataset *prev;
 	char date[32];
 	const char *lead[2] = {date, m->account_id};
@@ -107,12 +110,14 @@ static rp_status changes_render(rp_instance *self, const rp_host *host,
 		char detail[256];
 
 		snprintf(detail, sizeof(detail),
+			 lang == REG_LANG_JA ?
+			 "state_dir/history にソース %s のこのアカウントの過去のレポートがありません。このレポートが次回の比較の基準になります" :
 			 "no earlier report of source %s for this account in state_dir/history: this report is the baseline the next run is compared with",
 			 m->source);
 		return put_row(host, out, excel, (const char *const[5]){
 			lead[0], lead[1], "", "no_previous_report", detail});
 	}
-	return put_events(self, host, prev, ds, lead, excel, out);
+	return put_events(self, host, prev, ds, lead, excel, lang, out);
 }
 
 RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {

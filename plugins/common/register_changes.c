@@ -377,7 +377,10 @@ void reg_recent_free(reg_recent *r)
 
 /* ----------------------------------------------------------- detail */
 
-static const char *time_text(char *buf, size_t n, reg_time t)
+/* The report's own sentinels (N/A, no_information, not_supported) stay
+ * as the report writes them in both languages: they are the words the
+ * attached CSV shows.  Only our own words are translated. */
+static const char *time_text(char *buf, size_t n, reg_time t, int ja)
 {
 	switch (t.kind) {
 	case RP_CELL_VALUE:
@@ -390,89 +393,138 @@ static const char *time_text(char *buf, size_t n, reg_time t)
 	case RP_CELL_NOT_SUPPORTED:
 		return "not_supported";
 	case RP_CELL_EMPTY:
-		return "(empty)";
+		return ja ? "（空欄）" : "(empty)";
 	default:
-		return "(not a time)";
+		return ja ? "（日時でない値）" : "(not a time)";
 	}
 }
 
-static const char *state_text(reg_bool b)
+static const char *state_text(reg_bool b, int ja)
 {
 	if (b.kind != RP_CELL_VALUE)
-		return "state unknown";
+		return ja ? "状態不明" : "state unknown";
+	if (ja)
+		return b.on ? "有効" : "無効";
 	return b.on ? "active" : "inactive";
+}
+
+/* A cut line must not end inside a character: an ARN with a long path
+ * fills the buffer before the Japanese words do. */
+static void trim_partial_utf8(char *buf)
+{
+	size_t len = strlen(buf), i = len, need;
+	unsigned char lead;
+
+	while (i > 0 && ((unsigned char)buf[i - 1] & 0xc0) == 0x80 && len - i < 3)
+		i--;
+	if (i == 0)
+		return;
+	lead = (unsigned char)buf[i - 1];
+	if (lead < 0xc0)
+		return;                 /* ASCII last, or stray continuation bytes */
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	if (len - (i - 1) < need)
+		buf[i - 1] = '\0';
 }
 
 size_t reg_event_detail(char *buf, size_t n, const reg_event *e)
 {
+	return reg_event_detail_lang(buf, n, e, REG_LANG_EN);
+}
+
+/* Each case prints the same arguments in the same order in both
+ * languages; the formats stay literals so the compiler checks them. */
+size_t reg_event_detail_lang(char *buf, size_t n, const reg_event *e,
+			     reg_lang lang)
+{
+	int ja = lang == REG_LANG_JA;
 	char f[32], t[32];
-	const char *from = time_text(f, sizeof(f), e->from);
-	const char *to = time_text(t, sizeof(t), e->to);
+	const char *from = time_text(f, sizeof(f), e->from, ja);
+	const char *to = time_text(t, sizeof(t), e->to, ja);
 	unsigned num = e->number;
 	int k = 0;
 
 	switch (e->kind) {
 	case REG_EV_USER_CREATED:
-		k = snprintf(buf, n, "%s, created %s", e->user->arn, to);
+		k = snprintf(buf, n, ja ? "%s（作成日時 %s）" : "%s, created %s",
+			     e->user->arn, to);
 		break;
 	case REG_EV_USER_DELETED:
-		k = snprintf(buf, n, "%s, created %s", e->user->arn, from);
+		k = snprintf(buf, n, ja ? "%s（作成日時 %s）" : "%s, created %s",
+			     e->user->arn, from);
 		break;
 	case REG_EV_PASSWORD_ENABLED:
-		k = snprintf(buf, n, "password last changed %s", to);
+		k = snprintf(buf, n, ja ? "パスワード最終変更日時 %s"
+				       : "password last changed %s", to);
 		break;
 	case REG_EV_PASSWORD_DISABLED:
-		k = snprintf(buf, n, "password last used %s", from);
+		k = snprintf(buf, n, ja ? "パスワード最終使用日時 %s"
+				       : "password last used %s", from);
 		break;
 	case REG_EV_MFA_ENABLED:
-		k = snprintf(buf, n, "mfa_active false -> true");
+		k = snprintf(buf, n, "%s", ja ? "MFA 無効 → 有効"
+					      : "mfa_active false -> true");
 		break;
 	case REG_EV_MFA_DISABLED:
-		k = snprintf(buf, n, "mfa_active true -> false");
+		k = snprintf(buf, n, "%s", ja ? "MFA 有効 → 無効"
+					      : "mfa_active true -> false");
 		break;
 	case REG_EV_KEY_CREATED:
-		k = snprintf(buf, n, "access key %u: created %s, %s", num, to,
-			     state_text(e->active));
+		k = snprintf(buf, n, ja ? "アクセスキー%uを作成（%s、%s）"
+				       : "access key %u: created %s, %s",
+			     num, to, state_text(e->active, ja));
 		break;
 	case REG_EV_KEY_ROTATED:
-		k = snprintf(buf, n, "access key %u: last rotated %s -> %s, %s",
-			     num, from, to, state_text(e->active));
+		k = snprintf(buf, n, ja ? "アクセスキー%uをローテーション（%s → %s、%s）"
+				       : "access key %u: last rotated %s -> %s, %s",
+			     num, from, to, state_text(e->active, ja));
 		break;
 	case REG_EV_KEY_ACTIVATED:
-		k = snprintf(buf, n, "access key %u (last rotated %s): inactive -> active",
+		k = snprintf(buf, n, ja ? "アクセスキー%u（最終ローテーション %s）：無効 → 有効"
+				       : "access key %u (last rotated %s): inactive -> active",
 			     num, to);
 		break;
 	case REG_EV_KEY_DEACTIVATED:
-		k = snprintf(buf, n, "access key %u (last rotated %s): active -> inactive",
+		k = snprintf(buf, n, ja ? "アクセスキー%u（最終ローテーション %s）：有効 → 無効"
+				       : "access key %u (last rotated %s): active -> inactive",
 			     num, to);
 		break;
 	case REG_EV_KEY_DELETED:
-		k = snprintf(buf, n, "access key %u (last rotated %s, %s): deleted",
-			     num, from, state_text(e->active));
+		k = snprintf(buf, n, ja ? "アクセスキー%uを削除（最終ローテーション %s、%s）"
+				       : "access key %u (last rotated %s, %s): deleted",
+			     num, from, state_text(e->active, ja));
 		break;
 	case REG_EV_CERT_ACTIVATED:
 		if (!has_time(e->from))
-			k = snprintf(buf, n, "certificate %u: uploaded %s, active", num, to);
+			k = snprintf(buf, n, ja ? "署名証明書%uをアップロード（%s、有効）"
+					       : "certificate %u: uploaded %s, active",
+				     num, to);
 		else if (has_time(e->to) && e->to.t != e->from.t)
-			k = snprintf(buf, n, "certificate %u: last rotated %s -> %s, active",
+			k = snprintf(buf, n, ja ? "署名証明書%uをローテーション（%s → %s、有効）"
+					       : "certificate %u: last rotated %s -> %s, active",
 				     num, from, to);
 		else
-			k = snprintf(buf, n, "certificate %u (last rotated %s): inactive -> active",
+			k = snprintf(buf, n, ja ? "署名証明書%u（最終ローテーション %s）：無効 → 有効"
+					       : "certificate %u (last rotated %s): inactive -> active",
 				     num, to);
 		break;
 	case REG_EV_CERT_DEACTIVATED:
 		if (!has_time(e->to) && !(e->active.kind == RP_CELL_VALUE && e->active.on))
-			k = snprintf(buf, n, "certificate %u (last rotated %s): deleted",
+			k = snprintf(buf, n, ja ? "署名証明書%uを削除（最終ローテーション %s）"
+					       : "certificate %u (last rotated %s): deleted",
 				     num, from);
 		else
-			k = snprintf(buf, n, "certificate %u (last rotated %s): active -> inactive",
+			k = snprintf(buf, n, ja ? "署名証明書%u（最終ローテーション %s）：有効 → 無効"
+					       : "certificate %u (last rotated %s): active -> inactive",
 				     num, to);
 		break;
 	case REG_EV_ROOT_USED:
 		if (e->what == REG_EV_WHAT_PASSWORD) {
-			k = snprintf(buf, n, "password last used %s -> %s", from, to);
+			k = snprintf(buf, n, ja ? "パスワード最終使用日時 %s → %s"
+					       : "password last used %s -> %s", from, to);
 		} else {
-			k = snprintf(buf, n, "access key %u last used %s -> %s (%s, %s)",
+			k = snprintf(buf, n, ja ? "アクセスキー%uの最終使用日時 %s → %s（%s、%s）"
+					       : "access key %u last used %s -> %s (%s, %s)",
 				     num, from, to,
 				     e->region && *e->region ? e->region : "N/A",
 				     e->service && *e->service ? e->service : "N/A");
@@ -481,6 +533,8 @@ size_t reg_event_detail(char *buf, size_t n, const reg_event *e)
 	default:
 		k = snprintf(buf, n, "?");
 	}
+	if (k >= 0 && (size_t)k >= n && n)
+		trim_partial_utf8(buf);
 	return k < 0 ? 0 : (size_t)k;
 }
 

@@ -70,14 +70,21 @@ const char *reg_event_name(reg_event_kind k);
 
 /* One line saying what changed, in English, times in ISO 8601 UTC:
  * "access key 1: last rotated 2026-06-03T11:20:00Z -> 2026-12-01T09:00:00Z".
- * Returns the length it needed, as snprintf does. */
+ * Returns the length it needed, as snprintf does.  The JSON document and
+ * the English ledger use this. */
 size_t reg_event_detail(char *buf, size_t n, const reg_event *e);
+/* The same line in lang: "アクセスキー1をローテーション（2026-06-03T11:20:00Z
+ * → 2026-12-01T09:00:00Z、有効）".  Times stay ISO 8601 UTC, as the
+ * ledger's date column, and the report's sentinels (N/A, no_information)
+ * stay as the CSV writes them. */
+size_t reg_event_detail_lang(char *buf, size_t n, const reg_event *e,
+			     reg_lang lang);
 
 /* t as "2026-11-30T06:00:00Z"; buf holds at least 21 bytes. */
 void reg_format_iso8601(char *buf, size_t n, time_t t);
 
 /* The event in words for people: "Access key rotated", "アクセスキーの
- * ローテーション".  The details (reg_event_detail) stay English. */
+ * ローテーション"; reg_event_detail_lang says what changed. */
 const char *reg_event_title(reg_lang lang, reg_event_kind k);
 
 /* ------------------------------------- the changes a summary shows */

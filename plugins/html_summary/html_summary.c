@@ -403,7 +403,7 @@ static void put_changes(html *h, const reg_recent *r)
 		const reg_event *e = &r->changes.events[i];
 		char detail[512];
 
-		reg_event_detail(detail, sizeof(detail), e);
+		reg_event_detail_lang(detail, sizeof(detail), e, h->lang);
 		put_raw(h, "<tr><td " TD "><b>");
 		put_text(h, e->user->name);
 		put_raw(h, "</b></td><td " TD "><span style=\"white-space:nowrap;\">");

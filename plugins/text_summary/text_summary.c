@@ -381,7 +381,7 @@ static void put_changes(text *t, const reg_recent *r)
 			t->st = RP_ERR_NOMEM;
 			return;
 		}
-		reg_event_detail(detail, sizeof(detail), e);
+		reg_event_detail_lang(detail, sizeof(detail), e, L);
 		snprintf(line, cap, ja ? "  - %s: %s \xe2\x80\x94 %s" : "  - %s: %s - %s",
 			 e->user->name, reg_event_title(L, e->kind), detail);
 		safe = sanitize(line);

@@ -11,7 +11,7 @@
 # output is the same on every run.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
-plan 56
+plan 66
 
 golden=$top_srcdir/tests/golden/changes
 PY=/usr/bin/python3
@@ -80,7 +80,7 @@ pipeline() {
 		printf '%s\n' '[pipeline]' 'name = ledger' 'state_dir = ../state' \
 			'[source.local]' 'plugin = csv_file' 'path = report.csv' \
 			"generated_time = $_gen" '[format.changes]' 'plugin = changes' \
-			"excel = ${EXCEL:-false}"
+			"excel = ${EXCEL:-false}" "lang = ${CHANGES_LANG:-en}"
 		"$_sink" "$@"
 	} >"$_d/etc/p.ini"
 }
@@ -330,8 +330,15 @@ like "$s/out/20261130_text.txt" "  - alice: MFA enabled - mfa_active false -> tr
 	"summaries, text: an event in words, then the ledger's detail"
 like "$s/out/20261130_text_ja.txt" "前回のレポートからの変更（2026年11月23日 06:00）" \
 	"summaries, text ja: the heading in Japanese with the previous report's date"
-like "$s/out/20261130_text_ja.txt" "  - bob: MFA 無効化 — mfa_active true -> false" \
-	"summaries, text ja: the event in Japanese"
+like "$s/out/20261130_text_ja.txt" "  - bob: MFA 無効化 — MFA 有効 → 無効" \
+	"summaries, text ja: the event and what changed in Japanese"
+like "$s/out/20261130_text_ja.txt" "  - dave: アクセスキー作成 — アクセスキー1を作成（2026-11-26T12:00:00Z、有" \
+	"summaries, text ja: a key's detail in Japanese, times as the ledger has them"
+like "$s/out/20261130_html_ja.html" ">アクセスキー2をローテーション（2025-05-01T00:00:00Z → 2026-11-27T12:00:00Z、有効）</span>" \
+	"summaries, html ja: the detail in Japanese"
+like "$s/out/20261130_html.html" ">access key 2: last rotated 2025-05-01T00:00:00Z -&gt; 2026-11-27T12:00:00Z, active</span>" \
+	"summaries, html en: the detail stays English"
+unlike "$s/out/20261130_json.json" "アクセスキー" "summaries, json: details stay English (no lang)"
 like "$s/out/20261130_html_ja.html" ">ルートユーザーの使用</span>" \
 	"summaries, html ja: the event in Japanese"
 is "$(grep -c '^  - [^ ]*: [^ ].* — ' "$s/out/20261130_text_ja.txt")" \
@@ -350,5 +357,26 @@ like "$s/out/20261130_json.json" '"changes": {
     "previous_generated_time": "2026-11-30T06:00:00Z",
     "events": []
   },' "summaries, the second report again: json has the previous time and no events"
+
+# ------------------------------------------------------- lang = ja
+# The detail column in Japanese; header, dates, users and event names are
+# the English ledger's, so a ledger can be read by scripts either way.
+j=$work/ja
+CHANGES_LANG=ja pipeline "$j" "$work/before.csv" "$G1" dated_sink
+rp run -c "$j/etc/p.ini"
+rc_is 0 "lang = ja, first report: exit 0"
+is "$(cat "$j/out/20261123_123456789012_iam_changes.csv")" "date,account_id,user,event,detail
+2026-11-23T06:00:00Z,123456789012,,no_previous_report,state_dir/history にソース local のこのアカウントの過去のレポートがありません。このレポートが次回の比較の基準になります" \
+	"lang = ja, first report: no_previous_report explained in Japanese"
+CHANGES_LANG=ja pipeline "$j" "$work/after.csv" "$G2" dated_sink
+rp run -c "$j/etc/p.ini"
+rc_is 0 "lang = ja, second report: exit 0"
+jaout=$j/out/20261130_123456789012_iam_changes.csv
+ok 'cmp -s "$golden/changes_ja.csv" "$jaout"' \
+	"lang = ja: the events match the golden file byte for byte" ||
+	diag "$(diff "$golden/changes_ja.csv" "$jaout" 2>&1 | sed 30q)"
+is "$(cut -d, -f1-4 "$jaout")" "$(cut -d, -f1-4 "$golden/changes.csv")" \
+	"lang = ja: header, dates, users and event names as in English"
+unlike "$jaout" " -> " "lang = ja: no English detail is left"
 
 done_testing
