@@ -23,7 +23,7 @@ static const rp_option options[] = {
 	{0}
 };
 
-static const char header[] = "date,account_id,user,event,detail";
+static const char header[] = REG_LEDGER_HEADER;
 
 static rp_status put_row(const rp_host *host, rp_artifact *out, int excel,
 			 const char *const cells[5])

@@ -563,3 +563,49 @@ void reg_summary_free(reg_model *m, reg_recent *r)
 	reg_recent_free(r);
 	reg_model_free(m);
 }
+
+const char *reg_ledger_rendered(rp_instance *self, const rp_host *host,
+				const rp_dataset *ds)
+{
+	static const char bom[] = "\xEF\xBB\xBF", head[] = REG_LEDGER_HEADER;
+	const rp_artifact *a;
+
+	if (host->struct_size < offsetof(rp_host, ds_artifact) + sizeof(host->ds_artifact))
+		return NULL;
+	/* Known by its header, with or without excel's BOM and CRLF: the
+	 * section may have any name, and its plugin is not ours to ask. */
+	for (size_t i = 0; (a = host->ds_artifact(self, ds, i)) != NULL; i++) {
+		size_t len;
+		const char *d = host->artifact_data(a, &len);
+
+		if (d && len >= 3 && memcmp(d, bom, 3) == 0) {
+			d += 3;
+			len -= 3;
+		}
+		if (d && len > sizeof(head) - 1 &&
+		    memcmp(d, head, sizeof(head) - 1) == 0 &&
+		    (d[sizeof(head) - 1] == '\n' || d[sizeof(head) - 1] == '\r'))
+			return host->artifact_format(a);
+	}
+	return NULL;
+}
+
+size_t reg_changes_cut_note(char *buf, size_t n, reg_lang lang, size_t shown,
+			    size_t total, const char *ledger)
+{
+	int k;
+
+	if (lang == REG_LANG_JA && ledger)
+		k = snprintf(buf, n, "変更 %zu 件中、最初の %zu 件のみ表示しています。全 %zu 件は変更台帳（format.%s）にあります。",
+			     total, shown, total, ledger);
+	else if (lang == REG_LANG_JA)
+		k = snprintf(buf, n, "変更 %zu 件中、最初の %zu 件のみ表示しています。全 %zu 件は changes フォーマットの変更台帳で確認できます。",
+			     total, shown, total);
+	else if (ledger)
+		k = snprintf(buf, n, "Only the first %zu of %zu changes are shown; all %zu are in the change ledger (format.%s).",
+			     shown, total, total, ledger);
+	else
+		k = snprintf(buf, n, "Only the first %zu of %zu changes are shown; the changes format lists all %zu in the change ledger.",
+			     shown, total, total);
+	return k < 0 ? 0 : (size_t)k;
+}

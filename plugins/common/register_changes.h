@@ -87,6 +87,9 @@ void reg_format_iso8601(char *buf, size_t n, time_t t);
  * ローテーション"; reg_event_detail_lang says what changed. */
 const char *reg_event_title(reg_lang lang, reg_event_kind k);
 
+/* The ledger's first line (formatter `changes`), before any rows. */
+#define REG_LEDGER_HEADER "date,account_id,user,event,detail"
+
 /* ------------------------------------- the changes a summary shows */
 
 typedef enum reg_recent_state {
@@ -119,5 +122,18 @@ void reg_recent_free(reg_recent *r);
 rp_status reg_summary_build(rp_instance *self, const rp_host *host,
 			    const rp_dataset *ds, reg_model *m, reg_recent *r);
 void reg_summary_free(reg_model *m, reg_recent *r);
+
+/* The [format.NAME] of a change ledger already rendered for ds in this
+ * run (a `changes` section before the caller's), or NULL: where a summary
+ * that lists only some changes sends its reader for all of them. */
+const char *reg_ledger_rendered(rp_instance *self, const rp_host *host,
+				const rp_dataset *ds);
+
+/* The line under a list of changes cut at shown of total: how many there
+ * are and where all of them are (ledger from reg_ledger_rendered, or
+ * NULL: the `changes` format lists them).  Returns the length it needed,
+ * as snprintf does. */
+size_t reg_changes_cut_note(char *buf, size_t n, reg_lang lang, size_t shown,
+			    size_t total, const char *ledger);
 
 #endif

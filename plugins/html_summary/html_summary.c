@@ -25,6 +25,9 @@ static const rp_option options[] = {
 	{.key = "max_rows", .type = RP_OPT_INT, .default_value = "0",
 	 .min = 0, .max = 1000000,
 	 .description = "rows of the user table at most, the rest left to the attached CSV (0: all)"},
+	{.key = "max_changes", .type = RP_OPT_INT, .default_value = "200",
+	 .min = 0, .max = 1000000,
+	 .description = "rows of the changes table at most, the rest left to the change ledger (0: all)"},
 	REG_THRESHOLD_OPTIONS,
 	{0}
 };
@@ -369,9 +372,14 @@ static void put_heading(html *h, const char *text)
 }
 
 /* The events since the previous report, the `changes` formatter's rows,
- * right under the counts: what an auditor reads first. */
-static void put_changes(html *h, const reg_recent *r)
+ * right under the counts: what an auditor reads first.  At most max of
+ * them (0: all), so a mass change cannot push the findings out of the
+ * mail; ledger names where the rest are (reg_ledger_rendered). */
+static void put_changes(html *h, const reg_recent *r, size_t max,
+			const char *ledger)
 {
+	size_t shown = max && max < r->changes.n ? max : r->changes.n;
+
 	if (r->state == REG_RECENT_UNAVAILABLE)
 		return;
 	put_raw(h, "<tr><td style=\"padding:16px 20px 6px 20px;font-size:16px;font-weight:bold;\">");
@@ -399,7 +407,7 @@ static void put_changes(html *h, const reg_recent *r)
 	put_raw(h, "</th><th " TH ">");
 	put_text(h, rw(h, REG_W_DETAIL));
 	put_raw(h, "</th></tr>\n");
-	for (size_t i = 0; i < r->changes.n && !h->st; i++) {
+	for (size_t i = 0; i < shown && !h->st; i++) {
 		const reg_event *e = &r->changes.events[i];
 		char detail[512];
 
@@ -411,6 +419,14 @@ static void put_changes(html *h, const reg_recent *r)
 		put_raw(h, "</span></td><td " TD "><span style=\"font-size:12px;word-break:break-word;" MUTED "\">");
 		put_text(h, detail);
 		put_raw(h, "</span></td></tr>\n");
+	}
+	if (shown < r->changes.n) {
+		char cut[512];
+
+		reg_changes_cut_note(cut, sizeof(cut), h->lang, shown, r->changes.n, ledger);
+		put_raw(h, "<tr><td colspan=\"3\" style=\"padding:10px 8px;font-size:13px;font-weight:bold;background-color:#fffaeb;border-bottom:1px solid #eaecf0;\">");
+		put_text(h, cut);
+		put_raw(h, "</td></tr>\n");
 	}
 	put_raw(h, "</table>\n</td></tr>\n");
 }
@@ -941,7 +957,8 @@ static rp_status html_render(rp_instance *self, const rp_host *host,
 	put_head(h, &m, meta);
 	put_banner(h, &m, meta, run);
 	put_counts(h, &m);
-	put_changes(h, &r);
+	put_changes(h, &r, (size_t)host->opt_int(self, "max_changes"),
+		    reg_ledger_rendered(self, host, ds));
 	put_checks(h, &m);
 	put_register(h, &m, (size_t)host->opt_int(self, "max_rows"));
 	put_footer(h, run, self, ds);

@@ -23,6 +23,9 @@
 static const rp_option options[] = {
 	{.key = "lang", .type = RP_OPT_ENUM, .choices = "en|ja", .default_value = "en",
 	 .description = "language of every fixed string and of the dates"},
+	{.key = "max_changes", .type = RP_OPT_INT, .default_value = "200",
+	 .min = 0, .max = 1000000,
+	 .description = "changes listed at most, the rest left to the change ledger (0: all)"},
 	REG_THRESHOLD_OPTIONS,
 	{0}
 };
@@ -349,12 +352,15 @@ static void put_counts(text *t, const reg_model *m)
 /* ------------------------------------------------------------ changes */
 
 /* The events since the previous report, the `changes` formatter's rows:
- * "  - user: Event - detail". */
-static void put_changes(text *t, const reg_recent *r)
+ * "  - user: Event - detail", at most max of them (0: all); ledger names
+ * where the rest are (reg_ledger_rendered). */
+static void put_changes(text *t, const reg_recent *r, size_t max,
+			const char *ledger)
 {
 	reg_lang L = t->lang;
 	int ja = L == REG_LANG_JA;
-	char title[256], date[64];
+	size_t shown = max && max < r->changes.n ? max : r->changes.n;
+	char title[256], date[64], cut[512];
 
 	if (r->state == REG_RECENT_UNAVAILABLE)
 		return;
@@ -372,7 +378,7 @@ static void put_changes(text *t, const reg_recent *r)
 	}
 	if (!r->changes.n)
 		put_wrapped(t, reg_word_text(L, REG_W_NO_CHANGES), 0, 0);
-	for (size_t i = 0; i < r->changes.n && !t->st; i++) {
+	for (size_t i = 0; i < shown && !t->st; i++) {
 		const reg_event *e = &r->changes.events[i];
 		size_t cap = strlen(e->user->name) + 1024;
 		char *line = malloc(cap), *safe, detail[512];
@@ -392,6 +398,11 @@ static void put_changes(text *t, const reg_recent *r)
 		}
 		put_wrapped(t, safe, 0, 4);
 		free(safe);
+	}
+	if (shown < r->changes.n) {
+		reg_changes_cut_note(cut, sizeof(cut), L, shown, r->changes.n, ledger);
+		put_s(t, "\n");
+		put_wrapped(t, cut, 0, 0);
 	}
 }
 
@@ -628,7 +639,8 @@ static rp_status text_render(rp_instance *self, const rp_host *host,
 		return st;
 	put_top(&t, &m, meta, run);
 	put_counts(&t, &m);
-	put_changes(&t, &r);
+	put_changes(&t, &r, (size_t)host->opt_int(self, "max_changes"),
+		    reg_ledger_rendered(self, host, ds));
 	put_findings(&t, &m);
 	put_notes(&t, run);
 	reg_summary_free(&m, &r);

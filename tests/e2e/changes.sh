@@ -11,7 +11,7 @@
 # output is the same on every run.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
-plan 66
+plan 81
 
 golden=$top_srcdir/tests/golden/changes
 PY=/usr/bin/python3
@@ -357,6 +357,71 @@ like "$s/out/20261130_json.json" '"changes": {
     "previous_generated_time": "2026-11-30T06:00:00Z",
     "events": []
   },' "summaries, the second report again: json has the previous time and no events"
+
+# ------------------------------------------------------- max_changes
+# The 17 events of before -> after under caps of 17 (all shown, no note)
+# and 16 (one left to the ledger, and a note saying where it is).
+cut_sink() {
+	printf '%s\n' '[format.html]' 'plugin = html_summary' "max_changes = $1" \
+		'[format.html_ja]' 'plugin = html_summary' 'lang = ja' "max_changes = $1" \
+		'[format.text]' 'plugin = text_summary' "max_changes = $1" \
+		'[format.text_ja]' 'plugin = text_summary' 'lang = ja' "max_changes = $1" \
+		'[sink.out]' 'plugin = file' 'overwrite = true' \
+		'input = html, html_ja, text, text_ja' \
+		"path = ../out$1/{format}.{ext}"
+}
+# change_rows DIR: the change rows of the html and of the text, "N N".
+change_rows() {
+	echo "$(grep -c 'word-break:break-word' "$1/html.html")" \
+		"$(grep -c '^  - [^ ]*: .* - ' "$1/text.txt")"
+}
+m=$work/max
+for max in 17 16; do
+	pipeline "$m$max" "$work/before.csv" "$G1" cut_sink $max
+	rp run -c "$m$max/etc/p.ini"
+	pipeline "$m$max" "$work/after.csv" "$G2" cut_sink $max
+	rp run -c "$m$max/etc/p.ini"
+	rc_is 0 "max_changes = $max: exit 0"
+done
+is "$(change_rows "${m}17/out17")" "17 17" "max_changes = 17, 17 events: html and text list all 17"
+unlike "${m}17/out17/html.html" "Only the first" "max_changes = 17, 17 events: html has no cut note"
+unlike "${m}17/out17/text.txt" "Only the first" "max_changes = 17, 17 events: text has no cut note"
+is "$(change_rows "${m}16/out16")" "16 16" "max_changes = 16, 17 events: html and text list 16"
+is "$(($(grep -c '<b>judy</b>' "${m}17/out17/html.html") - $(grep -c '<b>judy</b>' "${m}16/out16/html.html")))" 1 \
+	"max_changes = 16: the last event (judy created) is the one left out"
+like "${m}16/out16/html.html" ">Only the first 16 of 17 changes are shown; all 17 are in the change ledger (format.changes).</td>" \
+	"max_changes = 16, html: the note says how many and names the ledger"
+like "${m}16/out16/html_ja.html" ">変更 17 件中、最初の 16 件のみ表示しています。全 17 件は変更台帳（format.changes）にあります。</td>" \
+	"max_changes = 16, html ja: the same in Japanese"
+like "$(tr '\n' ' ' <"${m}16/out16/text.txt")" "Only the first 16 of 17 changes are shown; all 17 are in the change ledger (format.changes)." \
+	"max_changes = 16, text: the note, wrapped"
+like "${m}16/out16/text_ja.txt" "変更 17 件中、最初の 16 件のみ表示しています。" \
+	"max_changes = 16, text ja: the note in Japanese"
+ok '[ -s "${m}16/out16/text.txt" ] && ! awk "length(\$0) > 77" "${m}16/out16/text.txt" | grep -q .' \
+	"max_changes = 16, text: the note keeps lines under 78 columns"
+
+# Without a ledger rendered before the summary, the note points to the
+# changes format instead of naming a file.
+n=$work/noledger
+mkdir -p "$n/etc" && cp "$work/before.csv" "$n/etc/before.csv" &&
+	cp "$work/after.csv" "$n/etc/after.csv"
+for r in "before $G1" "after $G2"; do
+	set -- $r
+	printf '%s\n' '[pipeline]' 'state_dir = ../state' '[source.local]' \
+		'plugin = csv_file' "path = $1.csv" "generated_time = $2" \
+		'[format.html]' 'plugin = html_summary' 'max_changes = 1' \
+		'[format.text_ja]' 'plugin = text_summary' 'lang = ja' 'max_changes = 1' \
+		'[format.changes]' 'plugin = changes' \
+		'[sink.out]' 'plugin = file' 'overwrite = true' \
+		'input = html, text_ja, changes' 'path = ../out/{format}.{ext}' \
+		>"$n/etc/p.ini"
+	rp run -c "$n/etc/p.ini"
+done
+rc_is 0 "max_changes = 1 with the ledger rendered after the summaries: exit 0"
+like "$n/out/html.html" ">Only the first 1 of 17 changes are shown; the changes format lists all 17 in the change ledger.</td>" \
+	"no ledger before the summary: the html note points to the changes format"
+like "$(tr -d '\n' <"$n/out/text_ja.txt")" "全 17 件は changes フォーマットの変更台帳で確認できます。" \
+	"no ledger before the summary: the text ja note too"
 
 # ------------------------------------------------------- lang = ja
 # The detail column in Japanese; header, dates, users and event names are
