@@ -150,7 +150,7 @@ is "$(grep -c 'font-size:20px;font-weight:bold;' "$work/run/all.html")" 20 \
 ok "grep -q '20 accounts' '$work/run/all.html'" "its title counts the accounts"
 ok "grep -q '>Total<' '$work/run/all.html'" "it has the totals row"
 unlike "$work/run/all.html" "$DENIED" "the failed account has no section"
-is "$(/usr/bin/python3 "$top_srcdir/tests/e2e/wellformed.py" "$work/run/all.html")" "" \
+is "$(/usr/bin/python3 "$top_srcdir/tests/html_wellformed.py" "$work/run/all.html")" "" \
 	"the run's HTML is well-formed (a real HTML parser)"
 is "$(grep -c '^1000000000[0-9][0-9]  \|^111111111111  ' "$work/run/all.txt")" 20 \
 	"the text has a line per account"

@@ -77,7 +77,7 @@ for path in sys.argv[1:]:
             print(f"{path}:{n}: {w} columns: {line}")
 EOF
 
-cp "$top_srcdir/tests/e2e/wellformed.py" "$work/wellformed.py"
+cp "$top_srcdir/tests/html_wellformed.py" "$work/wellformed.py"
 
 cat >"$work/typed.py" <<'EOF'
 # Every cell of the CSV against its JSON value: null for the sentinels,

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-# wellformed.py FILE... - used by the e2e tests on every HTML document:
+"""html_wellformed.py FILE... - prints what is wrong with each HTML
+summary, nothing when all are fine (tests/e2e/register.sh, large.sh)."""
 # A real HTML parser reads the document: elements nest and close, and
 # nothing could run or be fetched (no script, style sheet, image, frame,
 # form; no src/href/action attribute; no url() or @import in a style).
