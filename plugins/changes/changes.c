@@ -107,7 +107,7 @@ static rp_status changes_render(rp_instance *self, const rp_host *host,
 		return st;
 	prev = host->ds_previous(self, ds);
 	if (!prev) {
-		char detail[256];
+		char detail[512]; /* the Japanese sentence is 170 bytes */
 
 		snprintf(detail, sizeof(detail),
 			 lang == REG_LANG_JA ?
