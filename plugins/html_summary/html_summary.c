@@ -913,7 +913,8 @@ static rp_status html_render_run(rp_instance *self, const rp_host *host,
 		put_raw(h, "<tr><td style=\"padding:12px 0 0 0;border-top:4px solid #d0d5dd;\"></td></tr>\n");
 		put_banner(h, &m[i], meta[i], run);
 		put_counts(h, &m[i]);
-		put_changes(h, &r[i]);
+		put_changes(h, &r[i], (size_t)host->opt_int(self, "max_changes"),
+			    NULL);
 		put_checks(h, &m[i]);
 		put_register(h, &m[i], (size_t)host->opt_int(self, "max_rows"));
 	}

@@ -606,7 +606,8 @@ static rp_status text_render_run(rp_instance *self, const rp_host *host,
 		put_s(&t, "\n");
 		put_top(&t, &m[i], host->ds_meta(host->run_dataset(self, i)), run);
 		put_counts(&t, &m[i]);
-		put_changes(&t, &r[i]);
+		put_changes(&t, &r[i], (size_t)host->opt_int(self, "max_changes"),
+			    NULL);
 		put_findings(&t, &m[i]);
 	}
 	put_notes(&t, run);
