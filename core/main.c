@@ -3,6 +3,9 @@
 
 #include <getopt.h>
 #include <limits.h>
+#ifdef HAVE_MALLOPT
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +186,17 @@ static int cmd_plugins(const char *name)
 	return rc;
 }
 
+/* A run holds a few buffers of megabytes (the report, its XML, base64,
+ * each artifact).  glibc maps each one anew and faults every page in
+ * again; kept on the heap they are reused: ~30% fewer page faults and
+ * ~10% less CPU (docs/performance.md), the peak RSS unchanged. */
+static void tune_malloc(void)
+{
+#ifdef HAVE_MALLOPT
+	mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -198,6 +212,7 @@ int main(int argc, char **argv)
 	const char *file = NULL, *cmd = "run";
 	int dry_run = 0, verbose = 0, quiet = 0, online = 0, c;
 
+	tune_malloc();
 	/* The command may come first; getopt must not reorder past it. */
 	if (argc > 1 && argv[1][0] != '-') {
 		char *prog = argv[0];
