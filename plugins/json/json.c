@@ -10,13 +10,13 @@
  * gives the same bytes. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <reportpipe/plugin.h>
 
+#include "json_writer.h"
 #include "register.h"
 #include "register_changes.h"
 
@@ -27,220 +27,291 @@ static const rp_option options[] = {
 	{0}
 };
 
-/* Objects are built with a sticky failure: the first refused member
- * (out of memory) marks the document failed and the rest is skipped. */
-typedef struct doc {
-	int failed;
-} doc;
+/* The document is written member by member straight into the artifact
+ * (json_writer.h), never held as a jansson tree: for 5,000 users the tree
+ * had 200,000 values and its text 11 MB (issue #7). */
 
-/* Both take v over, also when they fail (jansson's _new convention). */
-static void set(doc *d, json_t *obj, const char *key, json_t *v)
-{
-	if (!obj) {
-		json_decref(v);
-		d->failed = 1;
-	} else if (!v || json_object_set_new(obj, key, v)) {
-		d->failed = 1;
-	}
-}
-
-static void append(doc *d, json_t *arr, json_t *v)
-{
-	if (!arr) {
-		json_decref(v);
-		d->failed = 1;
-	} else if (!v || json_array_append_new(arr, v)) {
-		d->failed = 1;
-	}
-}
-
-static json_t *time_value(reg_time t)
+static void time_value(jw *w, reg_time t)
 {
 	struct tm tm;
 	char buf[32];
 
-	if (t.kind != RP_CELL_VALUE || !gmtime_r(&t.t, &tm))
-		return json_null();
+	if (t.kind != RP_CELL_VALUE || !gmtime_r(&t.t, &tm)) {
+		jw_null(w);
+		return;
+	}
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(buf);
+	jw_string(w, buf);
 }
 
-static json_t *bool_value(reg_bool b)
+static void bool_value(jw *w, reg_bool b)
 {
-	return b.kind == RP_CELL_VALUE ? json_boolean(b.on) : json_null();
+	if (b.kind == RP_CELL_VALUE)
+		jw_bool(w, b.on);
+	else
+		jw_null(w);
 }
 
 /* Region and service: text, or null for the report's sentinels. */
-static json_t *text_value(const char *s)
+static void text_value(jw *w, const char *s)
 {
 	if (!s || !s[0] || strcmp(s, "N/A") == 0 || strcmp(s, "no_information") == 0 ||
 	    strcmp(s, "not_supported") == 0)
-		return json_null();
-	return json_string(s);
+		jw_null(w);
+	else
+		jw_string(w, s);
 }
 
-static json_t *days_value(const reg_model *m, reg_time t)
+static void days_value(jw *w, const reg_model *m, reg_time t)
 {
-	return t.kind == RP_CELL_VALUE ? json_integer(reg_days_before(m, t.t))
-				       : json_null();
+	if (t.kind == RP_CELL_VALUE)
+		jw_integer(w, reg_days_before(m, t.t));
+	else
+		jw_null(w);
 }
 
-static json_t *metadata(doc *d, const reg_model *m, const rp_dataset_meta *meta,
-			const rp_run_info *run)
+static void metadata(jw *w, const reg_model *m, const rp_dataset_meta *meta,
+		     const rp_run_info *run)
 {
-	json_t *o = json_object(), *th = json_object();
 	reg_time gen = {RP_CELL_VALUE, m->now};
 
-	set(d, o, "pipeline", json_string(run->pipeline ? run->pipeline : ""));
-	set(d, o, "source", json_string(meta->source ? meta->source : ""));
-	set(d, o, "account_id", json_string(meta->account_id ? meta->account_id : ""));
-	set(d, o, "partition", json_string(meta->partition ? meta->partition : ""));
-	set(d, o, "generated_time", time_value(gen));
-	set(d, o, "timezone", json_string(run->timezone ? run->timezone : "UTC"));
-	set(d, th, "root_use_days", json_integer(m->th.root_use_days));
-	set(d, th, "unused_days", json_integer(m->th.unused_days));
-	set(d, th, "rotation_days", json_integer(m->th.rotation_days));
-	set(d, o, "thresholds", th);
-	return o;
+	jw_begin_object(w);
+	jw_key(w, "pipeline");
+	jw_string(w, run->pipeline ? run->pipeline : "");
+	jw_key(w, "source");
+	jw_string(w, meta->source ? meta->source : "");
+	jw_key(w, "account_id");
+	jw_string(w, meta->account_id ? meta->account_id : "");
+	jw_key(w, "partition");
+	jw_string(w, meta->partition ? meta->partition : "");
+	jw_key(w, "generated_time");
+	time_value(w, gen);
+	jw_key(w, "timezone");
+	jw_string(w, run->timezone ? run->timezone : "UTC");
+	jw_key(w, "thresholds");
+	jw_begin_object(w);
+	jw_key(w, "root_use_days");
+	jw_integer(w, m->th.root_use_days);
+	jw_key(w, "unused_days");
+	jw_integer(w, m->th.unused_days);
+	jw_key(w, "rotation_days");
+	jw_integer(w, m->th.rotation_days);
+	jw_end_object(w);
+	jw_end_object(w);
 }
 
-static json_t *counts(doc *d, const reg_model *m)
+static void counts(jw *w, const reg_model *m)
 {
 	const reg_counts *c = &m->counts;
-	json_t *o = json_object(), *f = json_object();
 
-	set(d, o, "users", json_integer((json_int_t)c->users));
-	set(d, o, "console_users", json_integer((json_int_t)c->console_users));
-	set(d, o, "console_users_with_mfa", json_integer((json_int_t)c->console_users_mfa));
-	set(d, o, "mfa_coverage_percent", c->console_users ?
-	    json_integer((json_int_t)(c->console_users_mfa * 100 / c->console_users)) :
-	    json_null());
-	set(d, o, "active_access_keys", json_integer((json_int_t)c->active_keys));
-	set(d, o, "root_user_present", json_boolean(c->root_present));
-	for (reg_severity s = 0; s < REG_SEV_COUNT; s++)
-		set(d, f, reg_severity_id(s), json_integer((json_int_t)c->findings[s]));
-	set(d, o, "findings", f);
-	return o;
+	jw_begin_object(w);
+	jw_key(w, "users");
+	jw_integer(w, (long long)c->users);
+	jw_key(w, "console_users");
+	jw_integer(w, (long long)c->console_users);
+	jw_key(w, "console_users_with_mfa");
+	jw_integer(w, (long long)c->console_users_mfa);
+	jw_key(w, "mfa_coverage_percent");
+	if (c->console_users)
+		jw_integer(w, (long long)(c->console_users_mfa * 100 / c->console_users));
+	else
+		jw_null(w);
+	jw_key(w, "active_access_keys");
+	jw_integer(w, (long long)c->active_keys);
+	jw_key(w, "root_user_present");
+	jw_bool(w, c->root_present);
+	jw_key(w, "findings");
+	jw_begin_object(w);
+	for (reg_severity s = 0; s < REG_SEV_COUNT; s++) {
+		jw_key(w, reg_severity_id(s));
+		jw_integer(w, (long long)c->findings[s]);
+	}
+	jw_end_object(w);
+	jw_end_object(w);
 }
 
-static json_t *credential(doc *d, const reg_hit *h)
+static void credential(jw *w, const reg_hit *h)
 {
 	static const char *const type[] = {
 		[REG_CRED_USER] = "user", [REG_CRED_PASSWORD] = "password",
 		[REG_CRED_KEY] = "access_key", [REG_CRED_CERT] = "certificate",
 	};
-	json_t *o = json_object();
 
-	set(d, o, "type", json_string(type[h->credential]));
-	set(d, o, "number", h->credential == REG_CRED_KEY || h->credential == REG_CRED_CERT ?
-	    json_integer(h->number) : json_null());
-	set(d, o, "days", h->days >= 0 ? json_integer(h->days) : json_null());
-	set(d, o, "never_used", json_boolean(h->never_used));
-	return o;
+	jw_begin_object(w);
+	jw_key(w, "type");
+	jw_string(w, type[h->credential]);
+	jw_key(w, "number");
+	if (h->credential == REG_CRED_KEY || h->credential == REG_CRED_CERT)
+		jw_integer(w, h->number);
+	else
+		jw_null(w);
+	jw_key(w, "days");
+	if (h->days >= 0)
+		jw_integer(w, h->days);
+	else
+		jw_null(w);
+	jw_key(w, "never_used");
+	jw_bool(w, h->never_used);
+	jw_end_object(w);
 }
 
 /* The events since the previous report, as the `changes` formatter
  * lists them; null when the engine keeps no history. */
-static json_t *changes(doc *d, const reg_recent *r)
+static void changes(jw *w, const reg_recent *r)
 {
-	json_t *o, *events;
 	reg_time prev = {RP_CELL_VALUE, r->previous_time};
 
-	if (r->state == REG_RECENT_UNAVAILABLE)
-		return json_null();
-	o = json_object();
-	events = json_array();
-	set(d, o, "previous_generated_time",
-	    r->state == REG_RECENT_FOUND ? time_value(prev) : json_null());
-	for (size_t i = 0; i < r->changes.n && !d->failed; i++) {
+	if (r->state == REG_RECENT_UNAVAILABLE) {
+		jw_null(w);
+		return;
+	}
+	jw_begin_object(w);
+	jw_key(w, "previous_generated_time");
+	if (r->state == REG_RECENT_FOUND)
+		time_value(w, prev);
+	else
+		jw_null(w);
+	jw_key(w, "events");
+	jw_begin_array(w);
+	for (size_t i = 0; i < r->changes.n && !w->st; i++) {
 		const reg_event *e = &r->changes.events[i];
-		json_t *eo = json_object();
 		char detail[512];
 
 		reg_event_detail(detail, sizeof(detail), e);
-		set(d, eo, "user", json_string(e->user->name));
-		set(d, eo, "event", json_string(reg_event_name(e->kind)));
-		set(d, eo, "detail", json_string(detail));
-		append(d, events, eo);
+		jw_begin_object(w);
+		jw_key(w, "user");
+		jw_string(w, e->user->name);
+		jw_key(w, "event");
+		jw_string(w, reg_event_name(e->kind));
+		jw_key(w, "detail");
+		jw_string(w, detail);
+		jw_end_object(w);
 	}
-	set(d, o, "events", events);
-	return o;
+	jw_end_array(w);
+	jw_end_object(w);
 }
 
 /* One finding per check and user, its credentials inside. */
-static json_t *findings(doc *d, const reg_model *m)
+static void findings(jw *w, const reg_model *m)
 {
-	json_t *arr = json_array();
-
-	for (size_t i = 0; i < m->nhits && !d->failed;) {
+	jw_begin_array(w);
+	for (size_t i = 0; i < m->nhits && !w->st;) {
 		const reg_hit *h = &m->hits[i];
 		const reg_check_info *ci = reg_check_get(h->check);
 		const reg_user *u = &m->users[h->user];
-		json_t *o = json_object(), *creds = json_array();
 		char title[256];
 
 		reg_check_title(title, sizeof(title), h->check, REG_LANG_EN, &m->th);
-		set(d, o, "check", json_string(ci->id));
-		set(d, o, "cis", ci->cis ? json_string(ci->cis) : json_null());
-		set(d, o, "severity", json_string(reg_severity_id(ci->severity)));
-		set(d, o, "title", json_string(title));
-		set(d, o, "user", json_string(u->name));
-		set(d, o, "arn", json_string(u->arn));
+		jw_begin_object(w);
+		jw_key(w, "check");
+		jw_string(w, ci->id);
+		jw_key(w, "cis");
+		if (ci->cis)
+			jw_string(w, ci->cis);
+		else
+			jw_null(w);
+		jw_key(w, "severity");
+		jw_string(w, reg_severity_id(ci->severity));
+		jw_key(w, "title");
+		jw_string(w, title);
+		jw_key(w, "user");
+		jw_string(w, u->name);
+		jw_key(w, "arn");
+		jw_string(w, u->arn);
+		jw_key(w, "credentials");
+		jw_begin_array(w);
 		for (; i < m->nhits && m->hits[i].check == h->check &&
 		       m->hits[i].user == h->user; i++)
 			if (m->hits[i].credential != REG_CRED_USER)
-				append(d, creds, credential(d, &m->hits[i]));
-		set(d, o, "credentials", creds);
-		append(d, arr, o);
+				credential(w, &m->hits[i]);
+		jw_end_array(w);
+		jw_end_object(w);
 	}
-	return arr;
+	jw_end_array(w);
 }
 
-static json_t *user(doc *d, const reg_model *m, const reg_user *u)
+static void user(jw *w, const reg_model *m, const reg_user *u)
 {
-	json_t *o = json_object(), *keys = json_array(), *certs = json_array(),
-	       *checks = json_array();
-
-	set(d, o, "user", json_string(u->name));
-	set(d, o, "arn", json_string(u->arn));
-	set(d, o, "root", json_boolean(u->root));
-	set(d, o, "user_creation_time", time_value(u->created));
-	set(d, o, "password_enabled", bool_value(u->password_enabled));
-	set(d, o, "password_last_used", time_value(u->password_last_used));
-	set(d, o, "password_last_changed", time_value(u->password_last_changed));
-	set(d, o, "password_next_rotation", time_value(u->password_next_rotation));
-	set(d, o, "mfa_active", bool_value(u->mfa_active));
+	jw_begin_object(w);
+	jw_key(w, "user");
+	jw_string(w, u->name);
+	jw_key(w, "arn");
+	jw_string(w, u->arn);
+	jw_key(w, "root");
+	jw_bool(w, u->root);
+	jw_key(w, "user_creation_time");
+	time_value(w, u->created);
+	jw_key(w, "password_enabled");
+	bool_value(w, u->password_enabled);
+	jw_key(w, "password_last_used");
+	time_value(w, u->password_last_used);
+	jw_key(w, "password_last_changed");
+	time_value(w, u->password_last_changed);
+	jw_key(w, "password_next_rotation");
+	time_value(w, u->password_next_rotation);
+	jw_key(w, "mfa_active");
+	bool_value(w, u->mfa_active);
+	jw_key(w, "access_keys");
+	jw_begin_array(w);
 	for (size_t k = 0; k < m->nkeys; k++) {
 		const reg_key *key = &u->keys[k];
-		json_t *ko = json_object();
 
-		set(d, ko, "number", json_integer(key->number));
-		set(d, ko, "exists", json_boolean(key->exists));
-		set(d, ko, "active", bool_value(key->active));
-		set(d, ko, "last_rotated", time_value(key->last_rotated));
-		set(d, ko, "age_days", days_value(m, key->last_rotated));
-		set(d, ko, "last_used_date", time_value(key->last_used));
-		set(d, ko, "last_used_region", text_value(key->region));
-		set(d, ko, "last_used_service", text_value(key->service));
-		append(d, keys, ko);
+		jw_begin_object(w);
+		jw_key(w, "number");
+		jw_integer(w, key->number);
+		jw_key(w, "exists");
+		jw_bool(w, key->exists);
+		jw_key(w, "active");
+		bool_value(w, key->active);
+		jw_key(w, "last_rotated");
+		time_value(w, key->last_rotated);
+		jw_key(w, "age_days");
+		days_value(w, m, key->last_rotated);
+		jw_key(w, "last_used_date");
+		time_value(w, key->last_used);
+		jw_key(w, "last_used_region");
+		text_value(w, key->region);
+		jw_key(w, "last_used_service");
+		text_value(w, key->service);
+		jw_end_object(w);
 	}
-	set(d, o, "access_keys", keys);
+	jw_end_array(w);
+	jw_key(w, "certificates");
+	jw_begin_array(w);
 	for (size_t k = 0; k < m->ncerts; k++) {
 		const reg_cert *cert = &u->certs[k];
-		json_t *co = json_object();
 
-		set(d, co, "number", json_integer(cert->number));
-		set(d, co, "exists", json_boolean(cert->exists));
-		set(d, co, "active", bool_value(cert->active));
-		set(d, co, "last_rotated", time_value(cert->last_rotated));
-		append(d, certs, co);
+		jw_begin_object(w);
+		jw_key(w, "number");
+		jw_integer(w, cert->number);
+		jw_key(w, "exists");
+		jw_bool(w, cert->exists);
+		jw_key(w, "active");
+		bool_value(w, cert->active);
+		jw_key(w, "last_rotated");
+		time_value(w, cert->last_rotated);
+		jw_end_object(w);
 	}
-	set(d, o, "certificates", certs);
+	jw_end_array(w);
+	jw_key(w, "findings");
+	jw_begin_array(w);
 	for (reg_check c = 0; c < REG_CHECK_COUNT; c++)
 		if (u->checks & (1u << c))
-			append(d, checks, json_string(reg_check_get(c)->id));
-	set(d, o, "findings", checks);
-	return o;
+			jw_string(w, reg_check_get(c)->id);
+	jw_end_array(w);
+	jw_end_object(w);
+}
+
+typedef struct artifact_sink {
+	const rp_host *host;
+	rp_artifact *out;
+} artifact_sink;
+
+static rp_status to_artifact(void *ctx, const char *p, size_t n)
+{
+	artifact_sink *a = ctx;
+
+	return a->host->artifact_append(a->out, p, n);
 }
 
 static rp_status json_render(rp_instance *self, const rp_host *host,
@@ -248,38 +319,47 @@ static rp_status json_render(rp_instance *self, const rp_host *host,
 {
 	const rp_dataset_meta *meta = host->ds_meta(ds);
 	const rp_run_info *run = host->run_info(self);
+	artifact_sink sink = {host, out};
 	reg_model m;
 	reg_recent r;
-	doc d = {0};
-	json_t *root, *users;
-	char *text = NULL;
+	jw *w;
 	rp_status st;
 
 	st = reg_summary_build(self, host, ds, &m, &r);
 	if (st)
 		return st;
-	root = json_object();
-	users = json_array();
-	set(&d, root, "schema", json_string(SCHEMA_ID));
-	set(&d, root, "metadata", metadata(&d, &m, meta, run));
-	set(&d, root, "counts", counts(&d, &m));
-	set(&d, root, "changes", changes(&d, &r));
-	set(&d, root, "findings", findings(&d, &m));
-	for (size_t i = 0; i < m.nusers && !d.failed; i++)
-		append(&d, users, user(&d, &m, &m.users[i]));
-	set(&d, root, "users", users);
-	if (!d.failed)
-		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	reg_summary_free(&m, &r);
-	if (!text) {
+	w = malloc(sizeof(*w));
+	if (!w) {
+		reg_summary_free(&m, &r);
 		host->set_error(self, "out of memory building the JSON document");
 		return RP_ERR_NOMEM;
 	}
-	st = host->artifact_append(out, text, strlen(text));
+	jw_init(w, to_artifact, &sink);
+	jw_begin_object(w);
+	jw_key(w, "schema");
+	jw_string(w, SCHEMA_ID);
+	jw_key(w, "metadata");
+	metadata(w, &m, meta, run);
+	jw_key(w, "counts");
+	counts(w, &m);
+	jw_key(w, "changes");
+	changes(w, &r);
+	jw_key(w, "findings");
+	findings(w, &m);
+	jw_key(w, "users");
+	jw_begin_array(w);
+	for (size_t i = 0; i < m.nusers && !w->st; i++)
+		user(w, &m, &m.users[i]);
+	jw_end_array(w);
+	jw_end_object(w);
+	st = jw_finish(w);
+	/* As before with json_dumps, which leaves out the final newline. */
 	if (!st)
 		st = host->artifact_append(out, "\n", 1);
-	free(text);
+	else
+		host->set_error(self, "cannot write the JSON document: %s", w->why);
+	free(w);
+	reg_summary_free(&m, &r);
 	return st;
 }
 
