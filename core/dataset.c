@@ -215,11 +215,27 @@ static int digits(const char *s, int n, int *out)
 	return 0;
 }
 
+/* Seconds from 1970-01-01T00:00:00Z to the given UTC time of the
+ * proleptic Gregorian calendar, as timegm gives them: Howard Hinnant's
+ * days_from_civil, as in sigv4.c.  It is linear in d and se, so a day past
+ * the month's end (February 29 of a common year) and second 60 roll over
+ * into the next day and minute as they do with timegm.  timegm took 70%
+ * of the time of parsing 130,000 report times (issue #7). */
+static long long utc_seconds(int y, int mo, int d, int h, int mi, int se)
+{
+	long long yy = y - (mo <= 2), era = (yy >= 0 ? yy : yy - 399) / 400;
+	long long yoe = yy - era * 400;
+	long long doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+	long long days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+
+	return days * 86400 + h * 3600 + mi * 60 + se;
+}
+
 int rp_parse_iso8601(const char *s, time_t *out)
 {
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	struct tm tm = {0};
 	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
+	long long secs;
 	time_t t;
 
 	if (!s || strlen(s) < 19 || s[4] != '-' || s[7] != '-' ||
@@ -250,14 +266,11 @@ int rp_parse_iso8601(const char *s, time_t *out)
 	} else {
 		return -1;
 	}
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
+	secs = utc_seconds(y, mo, d, h, mi, se);
+	t = (time_t)secs;
+	/* What timegm refused: a time that does not fit time_t, and -1
+	 * (1969-12-31T23:59:59Z), which is its error value. */
+	if ((long long)t != secs || t == (time_t)-1)
 		return -1;
 	*out = t - sign * (oh * 3600 + om * 60);
 	return 0;

@@ -1,9 +1,13 @@
 /* test_dataset.c - the dataset: metadata from the arn column, typed cells,
- * sentinels and the root row. */
+ * sentinels and the root row; rp_parse_iso8601 against the timegm-based
+ * parser it replaced. */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dataset.h"
 #include "tap.h"
@@ -23,6 +27,135 @@ static rp_dataset *load(const char *csv, char *err, size_t errlen)
 				errlen))
 		return NULL;
 	return ds;
+}
+
+/* rp_parse_iso8601 as it was before its own date arithmetic (timegm), kept
+ * as the reference the present one must agree with on every input. */
+static int digits_ref(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_ref(const char *s, time_t *out)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	struct tm tm = {0};
+	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
+	time_t t;
+
+	if (!s || strlen(s) < 19 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
+		return -1;
+	if (digits_ref(s, 4, &y) || digits_ref(s + 5, 2, &mo) || digits_ref(s + 8, 2, &d) ||
+	    digits_ref(s + 11, 2, &h) || digits_ref(s + 14, 2, &mi) ||
+	    digits_ref(s + 17, 2, &se))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
+	    mi > 59 || se > 60)
+		return -1;
+	s += 19;
+	if (*s == '.') {
+		s++;
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	if (*s == 'Z' && s[1] == '\0') {
+		sign = 0;
+	} else if ((*s == '+' || *s == '-') && strlen(s) == 6 && s[3] == ':') {
+		if (digits_ref(s + 1, 2, &oh) || digits_ref(s + 4, 2, &om) || oh > 23 ||
+		    om > 59)
+			return -1;
+		sign = *s == '+' ? 1 : -1;
+	} else {
+		return -1;
+	}
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*out = t - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+/* Both parsers on text; counts a disagreement in *bad, showing the first. */
+static void agree(const char *text, long *n, long *bad)
+{
+	time_t a = 0, b = 0;
+	int ra = rp_parse_iso8601(text, &a), rb = parse_ref(text, &b);
+
+	(*n)++;
+	if (ra != rb || (ra == 0 && a != b)) {
+		if (!*bad)
+			diag("'%s': %d %lld, timegm's parser %d %lld", text, ra,
+			     (long long)a, rb, (long long)b);
+		(*bad)++;
+	}
+}
+
+/* Every month and day a report could hold (and the 29th-31st of months
+ * without them, which both roll over), across years that matter to the
+ * calendar, hours, minutes and seconds at their edges, the offsets and
+ * fractions, and the malformed. */
+static void iso8601_like_timegm(void)
+{
+	static const int years[] = {0, 1, 4, 99, 100, 399, 400, 1600, 1899, 1900,
+				    1969, 1970, 1971, 1999, 2000, 2001, 2024,
+				    2026, 2038, 2100, 2400, 9999};
+	static const char *const times[] = {"00:00:00", "23:59:59", "23:59:60",
+					    "12:30:45", "00:00:60"};
+	static const char *const zones[] = {"Z", "+00:00", "-00:00", "+09:00",
+					    "-12:00", "+23:59", ".5Z", ".123456+00:00",
+					    "+24:00", "+09:60", "z", "", "+0900", "Z ", ".Z"};
+	static const char *const bad_texts[] = {
+		"1969-12-31T23:59:59Z", "1970-01-01T09:59:59+10:00",
+		"1970-01-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-11-32T00:00:00Z",
+		"2026-11-30T24:00:00Z", "2026-11-30T23:60:00Z", "2026-11-30T23:59:61Z",
+		"2026-11-30 06:00:00+00:00", "2026-11-30t06:00:00Z", "2026-1-30T06:00:00Z",
+		"20261130T060000Z", "2026-11-30T06:00:0Z", "+026-11-30T06:00:00Z",
+		"2026-11-30T06:00:00", "", "2026-02-29T00:00:00+00:00",
+		"2027-02-29T23:59:60Z", "0000-01-01T00:00:00Z",
+	};
+	char text[64];
+	long n = 0, bad = 0;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	for (size_t y = 0; y < sizeof(years) / sizeof(*years); y++)
+		for (int mo = 0; mo <= 13; mo++)
+			for (int d = 0; d <= 32; d++)
+				for (size_t t = 0; t < sizeof(times) / sizeof(*times); t++)
+					for (size_t z = 0; z < sizeof(zones) / sizeof(*zones); z++) {
+						snprintf(text, sizeof(text), "%04d-%02d-%02dT%s%s",
+							 years[y], mo, d, times[t], zones[z]);
+						agree(text, &n, &bad);
+					}
+	for (size_t i = 0; i < sizeof(bad_texts) / sizeof(*bad_texts); i++)
+		agree(bad_texts[i], &n, &bad);
+	/* Every second of a leap day and of the turn of 1969 to 1970. */
+	for (int s = 0; s < 86400; s++) {
+		snprintf(text, sizeof(text), "2024-02-29T%02d:%02d:%02d+00:00",
+			 s / 3600, s / 60 % 60, s % 60);
+		agree(text, &n, &bad);
+		snprintf(text, sizeof(text), "1969-12-31T%02d:%02d:%02d-01:00",
+			 s / 3600, s / 60 % 60, s % 60);
+		agree(text, &n, &bad);
+	}
+	is_int(bad, 0, "rp_parse_iso8601 agrees with the timegm parser on %ld texts", n);
 }
 
 int main(void)
@@ -111,5 +244,6 @@ int main(void)
 
 	ds = load("user,arn\n\"unterminated,x\n", err, sizeof(err));
 	ok(!ds && strstr(err, "mem.csv:2:1:"), "CSV errors carry origin:line:column (%s)", err);
+	iso8601_like_timegm();
 	return done_testing();
 }
