@@ -541,3 +541,13 @@ void reg_model_free(reg_model *m)
 	free(m->cert_numbers);
 	memset(m, 0, sizeof(*m));
 }
+
+void reg_counts_add(reg_counts *sum, const reg_counts *c)
+{
+	sum->users += c->users;
+	sum->console_users += c->console_users;
+	sum->console_users_mfa += c->console_users_mfa;
+	sum->active_keys += c->active_keys;
+	for (reg_severity s = 0; s < REG_SEV_COUNT; s++)
+		sum->findings[s] += c->findings[s];
+}

@@ -165,6 +165,9 @@ typedef struct reg_model {
 	reg_cert *cert_block;
 } reg_model;
 
+/* Adds c's user, key and finding counts to sum (a run's total). */
+void reg_counts_add(reg_counts *sum, const reg_counts *c);
+
 /* Reads REG_THRESHOLD_OPTIONS of the instance. */
 void reg_thresholds_read(const rp_host *host, const rp_instance *self,
 			 reg_thresholds *th);

@@ -853,12 +853,7 @@ static void put_totals(html *h, const reg_model *m, const reg_recent *r,
 				 hw(h, H_NO_PREVIOUS_SHORT) : "");
 		}
 		put_totals_row(h, meta[i]->account_id, c, cell, 0);
-		total.users += c->users;
-		total.console_users += c->console_users;
-		total.console_users_mfa += c->console_users_mfa;
-		total.active_keys += c->active_keys;
-		for (reg_severity s = 0; s < REG_SEV_COUNT; s++)
-			total.findings[s] += c->findings[s];
+		reg_counts_add(&total, c);
 	}
 	snprintf(cell, sizeof(cell), "%zu", events);
 	put_totals_row(h, hw(h, H_TOTAL), &total, cell, 1);

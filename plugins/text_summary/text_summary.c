@@ -589,12 +589,7 @@ static rp_status text_render_run(rp_instance *self, const rp_host *host,
 		account_line(&t, line, sizeof(line), c, changes);
 		put_field(&t, host->ds_meta(host->run_dataset(self, i))->account_id,
 			  lw, line);
-		total.users += c->users;
-		total.console_users += c->console_users;
-		total.console_users_mfa += c->console_users_mfa;
-		total.active_keys += c->active_keys;
-		for (reg_severity s = 0; s < REG_SEV_COUNT; s++)
-			total.findings[s] += c->findings[s];
+		reg_counts_add(&total, c);
 	}
 	snprintf(num, sizeof(num), "%zu", events);
 	account_line(&t, line, sizeof(line), &total, num);
