@@ -2901,6 +2901,12 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
     """Routes each request, applies faults, writes the answer and the log."""
 
     protocol_version = "HTTP/1.1"    # keep-alive, as AWS; clients reuse
+    # TCP_NODELAY: an answer goes out as two writes (the header section,
+    # then the body).  With Nagle's algorithm the body waits for the
+    # client's ACK of the headers, which a kept-alive connection delays
+    # by up to 40 ms: a stall per request that AWS's front end does not
+    # have, and that would swamp the client's own cost in bench/run.
+    disable_nagle_algorithm = True
     server_version = "fake_aws/1"
     sys_version = ""
 
@@ -3327,6 +3333,10 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
 class FakeAwsServer(ThreadingHTTPServer):
     daemon_threads = True            # a slow answer must not block exit
     allow_reuse_address = True
+    # listen()'s backlog (socketserver's default is 5).  A client opening
+    # 32 connections at once (max_parallel = 32) overflows 5: the kernel
+    # drops the extra SYNs and the client retries them only after 1 s.
+    request_queue_size = 128
 
     def __init__(self, state, verbose=False):
         super().__init__(("127.0.0.1", 0), FakeAwsHandler)
