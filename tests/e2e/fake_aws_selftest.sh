@@ -17,7 +17,7 @@
 PY=/usr/bin/python3
 FAKE=$top_srcdir/tests/fakes/fake_aws.py
 CLIENT=$top_srcdir/tests/fakes/selftest_client.py
-PLAN=56
+PLAN=60
 
 if ! "$PY" -c 'import botocore' >/dev/null 2>&1; then
 	echo "1..0 # SKIP $PY with python3-botocore is needed"
@@ -120,6 +120,8 @@ cat >"$work/scenario.json" <<EOF
      "secret_access_key": "throttledSecret", "account": "222233334444"},
     {"name": "faulty", "access_key_id": "AKIAFAKEFAULTY000001",
      "secret_access_key": "faultySecret", "account": "111122223333"},
+    {"name": "shaped", "access_key_id": "AKIAFAKESHAPED000001",
+     "secret_access_key": "shapedSecret", "account": "111122223333"},
     {"name": "stale", "access_key_id": "ASIAFAKESTALE0000001",
      "secret_access_key": "staleSecret", "session_token": "staleToken",
      "expired": true, "account": "111122223333"},
@@ -156,7 +158,13 @@ cat >"$work/scenario.json" <<EOF
     {"service": "sts", "action": "GetCallerIdentity", "key": "faulty",
      "kind": "http503"},
     {"service": "sts", "action": "GetCallerIdentity", "key": "faulty",
-     "kind": "slow", "seconds": 2}
+     "kind": "slow", "seconds": 2},
+    {"service": "sts", "action": "GetCallerIdentity", "key": "shaped",
+     "kind": "body", "body": "<GetCallerIdentityResponse xmlns=\\"https://sts.amazonaws.com/doc/2011-06-15/\\"><GetCallerIdentityResult><Arn>arn:aws:iam::111122223333:user/from-body</Arn><UserId>AIDAFROMBODY</UserId><Account>111122223333</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"},
+    {"service": "sts", "action": "GetCallerIdentity", "key": "shaped",
+     "kind": "body", "body": "<GetCallerIdentityResponse><GetCallerIdentityRes"},
+    {"service": "sts", "action": "GetCallerIdentity", "key": "shaped",
+     "kind": "cut"}
   ],
   "ecs": {"path": "/ecs/creds", "token": "ecs-auth-token", "key": "ecs"},
   "imds": {"role": "reportpipe-role", "key": "imds"}
@@ -294,6 +302,19 @@ t1=$(date +%s)
 expect "OK Arn=" "an injected slow answer still answers"
 ok '[ $((t1 - t0)) -ge 2 ]' "... after the scripted 2 seconds ($((t1 - t0)) s)"
 
+SHAPED="--endpoint $E --key AKIAFAKESHAPED000001 --secret shapedSecret"
+client whoami $SHAPED
+expect "OK Arn=arn:aws:iam::111122223333:user/from-body " \
+	"an injected body: answered verbatim (botocore parses it)"
+client whoami $SHAPED
+expect "BADANSWER ResponseParserError" \
+	"an injected body of truncated XML with status 200"
+client whoami $SHAPED
+expect "BADANSWER ResponseParserError" \
+	"an injected cut: the answer stops halfway"
+ok '[ "$(logcount key_name=shaped status=null "fault=faults[7] cut")" -eq 1 ]' \
+	"... and the log shows it with status null"
+
 # ---------------------------------- hand-sent requests, signed by botocore
 BODY='Action=GetCallerIdentity&Version=2011-06-15&Note=signed'
 client signed-post $MAIN --service sts --body "$BODY"
@@ -354,7 +375,7 @@ for f in sys.argv[1:]:
     print(d["SecretAccessKey"]); print(d["SessionToken"])' \
 	"$work/role.json" "$work/doomed.json")
 leaks=
-for s in mainSecret throttledSecret faultySecret staleSecret staleToken \
+for s in mainSecret throttledSecret faultySecret shapedSecret staleSecret staleToken \
 	ecsSecret ecsSessionToken ecs-auth-token imdsSecret imdsSessionToken \
 	$secrets; do
 	if grep -F -e "$s" "$work/requests.jsonl" "$work/fake.err" >/dev/null; then

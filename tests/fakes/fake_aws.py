@@ -393,6 +393,18 @@ faults[] (checked in order, after authentication succeeded; a request that
                     slow          sleep "seconds", then go on (other faults
                                   and the normal answer still apply)
                     error         any answer: "status", "code", "message"
+                    body          any answer at all, verbatim: "status"
+                                  (default 200), "body" (text, sent as
+                                  UTF-8) and "content_type" (default
+                                  "text/xml"); for what no AWS service
+                                  answers but a broken proxy might, such as
+                                  a 200 with truncated or malformed XML
+                    cut           the normal answer (the request takes
+                                  effect: an object is stored, a mail is
+                                  sent), but the connection is closed after
+                                  the first half of the answer's bytes
+                                  (status line, headers and body as sent):
+                                  a connection reset mid-response
                     (ECS/IMDS answer throttle/limit_exceeded with 429 and
                     the http* kinds with their status, as plain JSON/text;
                     S3 answers throttle/limit_exceeded with 503 SlowDown
@@ -418,6 +430,8 @@ faults[] (checked in order, after authentication succeeded; a request that
     count           how many matching requests to fault (default 1), or
                     "always".
     seconds         for slow (and an optional delay before any other kind).
+    status, code, message   for error; status also for body.
+    body, content_type      for body.
 
 ecs
     path            required, e.g. "/ecs/creds" (the full URI's path).
@@ -453,7 +467,8 @@ Request log (--log FILE, JSON Lines, one object per request, appended)
                 "unknown", or null when none was sent; never the token
     session_token_signed    bool: x-amz-security-token in SignedHeaders
     signature_ok    true/false, or null when the check never got that far
-    status      the HTTP status, or null for a dropped connection
+    status      the HTTP status, or null for a dropped connection or an
+                answer cut short (the "cut" fault; detail says where)
     error_code  the Code answered (or ECS/IMDS reason), else null
     fault       "faults[N] KIND" when an injected fault fired
     detail      the error message; for SignatureDoesNotMatch the canonical
@@ -550,7 +565,7 @@ MAX_SKEW_SECONDS = 15 * 60
 REPORT_STATES = ("STARTED", "INPROGRESS", "COMPLETE")
 REPORT_ERRORS = ("ReportInProgress", "ReportNotPresent", "ReportExpired")
 FAULT_KINDS = ("throttle", "limit_exceeded", "http500", "http503", "drop",
-               "slow", "error")
+               "slow", "error", "body", "cut")
 SERVICES = ("iam", "sts", "s3", "ses", "organizations", "ecs", "imds")
 S3_STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA",
                       "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
@@ -778,7 +793,8 @@ class Bucket:
 
 class Fault:
     def __init__(self, index, kind, service, action, key, skip, count,
-                 seconds, status, code, message):
+                 seconds, status, code, message, body=None,
+                 content_type=None):
         self.index = index
         self.kind = kind
         self.service = service
@@ -790,6 +806,8 @@ class Fault:
         self.status = status
         self.code = code
         self.message = message
+        self.body = body
+        self.content_type = content_type
 
     def describe(self):
         return "faults[%d] %s" % (self.index, self.kind)
@@ -1051,7 +1069,7 @@ class Scenario:
         where = "faults[%d]" % index
         self._check_object(spec, where, {
             "kind", "service", "action", "key", "skip", "count", "seconds",
-            "status", "code", "message"})
+            "status", "code", "message", "body", "content_type"})
         kind = spec.get("kind")
         if kind not in FAULT_KINDS:
             raise ScenarioError("%s: kind must be one of %s" % (
@@ -1081,13 +1099,31 @@ class Scenario:
                                     "400..599" % where)
             if not isinstance(code, str) or not code:
                 raise ScenarioError("%s: an error fault needs a code" % where)
+        body = spec.get("body")
+        content_type = spec.get("content_type", "text/xml")
+        if kind == "body":
+            status = spec.get("status", 200)
+            if isinstance(status, bool) or not isinstance(status, int) or \
+                    not 200 <= status <= 599:
+                raise ScenarioError("%s: a body fault's status must be "
+                                    "200..599" % where)
+            if not isinstance(body, str):
+                raise ScenarioError("%s: a body fault needs a body (text)"
+                                    % where)
+            if not isinstance(content_type, str) or not content_type:
+                raise ScenarioError("%s: content_type must be a non-empty "
+                                    "string" % where)
+        elif "body" in spec or "content_type" in spec:
+            raise ScenarioError("%s: body and content_type are for a body "
+                                "fault only" % where)
         key = self._string(spec, "key", where, default="*")
         if key != "*" and not key.startswith("arn:"):
             self.find_key(key, where)
         action = self._string(spec, "action", where, default="*")
         return Fault(index, kind, service, action, key, skip,
                      count, seconds, status, code,
-                     spec.get("message", "Injected by fake_aws"))
+                     spec.get("message", "Injected by fake_aws"), body,
+                     content_type)
 
     def _load_ses(self, spec):
         self._check_object(spec, "ses", {"reject", "reject_code",
@@ -2978,7 +3014,11 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
             raw_path = self._raw_path()
             path = urlsplit(raw_path).path
             record["path"] = path
+            self._cut_answer = False
             response = self._route(state, raw_path, path, body, record)
+            if self._cut_answer:
+                self._send_half(response, record)
+                raise DropConnection()
             self._send(response)
             record["status"] = response.status
             record["error_code"] = response.error_code
@@ -3116,6 +3156,13 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
                 continue
             if fault.kind == "drop":
                 raise DropConnection()
+            if fault.kind == "cut":
+                self._cut_answer = True     # _send writes half of it
+                return None
+            if fault.kind == "body":
+                return Response(fault.status, fault.body, fault.content_type,
+                                {"x-amzn-RequestId": self._request_id()},
+                                error_code=None)
             return on_error(fault)
         return None
 
@@ -3316,6 +3363,30 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
         faulted = self._apply_faults(state, "imds", action, None, record,
                                      _plain_fault)
         return faulted or state.imds.answer(action, path, self.headers)
+
+    def _send_half(self, response, record):
+        """The "cut" fault: the first half of the answer's bytes, as _send
+        would write them; the caller then closes the connection."""
+        self._leave_in_flight()
+        head = ["HTTP/1.1 %d %s" % (response.status,
+                                    self.responses.get(response.status,
+                                                       ("",))[0]),
+                "Server: %s" % self.version_string(),
+                "Date: %s" % self.date_time_string(),
+                "Content-Type: %s" % response.content_type,
+                "Content-Length: %d" % len(response.body)]
+        head += ["%s: %s" % item for item in response.headers.items()]
+        data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+        if self.command != "HEAD":
+            data += response.body
+        half = len(data) // 2
+        record["detail"] = "fake_aws: answer (HTTP %d) cut after %d of %d " \
+            "bytes" % (response.status, half, len(data))
+        try:
+            self.wfile.write(data[:half])
+            self.wfile.flush()
+        except OSError:
+            pass
 
     def _send(self, response):
         self._leave_in_flight()

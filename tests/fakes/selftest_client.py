@@ -10,6 +10,8 @@ Every subcommand prints one short, secret-free line on stdout and exits:
     0  success        "OK key=value ..."
     3  AWS error      "ERROR code=CODE status=STATUS"
     4  no answer      "CONNERR ExceptionClass"
+    5  an answer botocore cannot parse (truncated or malformed)
+                      "BADANSWER ExceptionClass"
 Secrets returned by the fake (assumed-role, ECS and IMDS credentials) go
 only to the --out file, as JSON {"AccessKeyId", "SecretAccessKey",
 "SessionToken"} that --creds reads back.
@@ -33,9 +35,10 @@ from botocore.credentials import Credentials
 from botocore.exceptions import (ClientError, ConnectionClosedError,
                                  EndpointConnectionError,
                                  MetadataRetrievalError, ReadTimeoutError)
+from botocore.parsers import ResponseParserError
 from botocore.utils import ContainerMetadataFetcher, InstanceMetadataFetcher
 
-OK, AWS_ERROR, NO_ANSWER = 0, 3, 4
+OK, AWS_ERROR, NO_ANSWER, BAD_ANSWER = 0, 3, 4, 5
 
 
 def say(*words):
@@ -310,6 +313,9 @@ def main():
             ReadTimeoutError, ConnectionError) as err:
         say("CONNERR", type(err).__name__)
         return NO_ANSWER
+    except ResponseParserError as err:
+        say("BADANSWER", type(err).__name__)
+        return BAD_ANSWER
 
 
 if __name__ == "__main__":
