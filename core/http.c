@@ -86,6 +86,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *user)
 		for (size_t i = 0; i < r->nheaders * 2; i++)
 			free(r->headers[i]);
 		r->nheaders = 0;
+		r->headers_ended = 0;
+		return len;
+	}
+	if ((len == 1 && data[0] == '\n') ||
+	    (len == 2 && data[0] == '\r' && data[1] == '\n')) {
+		r->headers_ended = 1;
 		return len;
 	}
 	if (!colon)
@@ -217,6 +223,17 @@ static rp_status load_ca(rp_http *h, const char *ca_file, char *err,
 	return st;
 }
 
+/* How much of url is its origin (scheme://host:port): messages show only
+ * that, since a webhook's path is its secret. */
+static int origin_length(const char *url)
+{
+	size_t origin = strcspn(url, ":");
+
+	if (strncmp(url + origin, "://", 3) == 0)
+		origin += 3 + strcspn(url + origin + 3, "/?#");
+	return (int)origin;
+}
+
 rp_status rp_http_perform(rp_http *h, const rp_http_request *req,
 			  rp_http_response *resp, char *err, size_t errlen)
 {
@@ -293,12 +310,9 @@ rp_status rp_http_perform(rp_http *h, const rp_http_request *req,
 	}
 	rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
-		/* Only the origin: a webhook's path is its secret. */
-		size_t origin = strcspn(req->url, ":");
+		int origin = origin_length(req->url);
 
-		if (strncmp(req->url + origin, "://", 3) == 0)
-			origin += 3 + strcspn(req->url + origin + 3, "/?#");
-		snprintf(err, errlen, "%s %.*s%s: %s", req->method, (int)origin,
+		snprintf(err, errlen, "%s %.*s%s: %s", req->method, origin,
 			 req->url, req->url[origin] ? "/..." : "",
 			 errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		st = rc == CURLE_OPERATION_TIMEDOUT ? RP_ERR_TIMEOUT
@@ -308,6 +322,26 @@ rp_status rp_http_perform(rp_http *h, const rp_http_request *req,
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	{
+		/* libcurl 7.88 takes a connection closed in the middle of an
+		 * HTTP/1 header section for a complete answer: a PUT cut off
+		 * there would pass for a success with no ETag, a GET for an
+		 * empty body.  It is a transport failure, to be retried. */
+		long version = 0;
+
+		curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &version);
+		if (!resp->headers_ended && (version == CURL_HTTP_VERSION_1_0 ||
+					     version == CURL_HTTP_VERSION_1_1)) {
+			int origin = origin_length(req->url);
+
+			snprintf(err, errlen,
+				 "%s %.*s%s: the connection closed in the middle of the answer's headers (HTTP %ld)",
+				 req->method, origin, req->url,
+				 req->url[origin] ? "/..." : "", resp->status);
+			rp_http_response_free(resp);
+			st = RP_ERR_NETWORK;
+		}
+	}
 out:
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdrs);

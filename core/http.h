@@ -30,6 +30,7 @@ typedef struct rp_http_response {
 	rp_buf body;
 	char **headers;              /* "name", "value" pairs, names lower-case */
 	size_t nheaders;
+	int headers_ended;           /* the blank line ending them arrived */
 } rp_http_response;
 
 rp_status rp_http_new(rp_http **out);
