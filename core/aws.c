@@ -465,6 +465,36 @@ static int max_attempts(const rp_aws_config *cfg)
 	return n > 0 ? n : 3;
 }
 
+/* The retries are used up: err (what the last attempt got) is followed by
+ * how many attempts were made and what to do, which depends on why. */
+static void give_up_advice(char *err, size_t errlen, rp_status st,
+			   const rp_aws_error *aerr, int attempts,
+			   const rp_aws_config *cfg)
+{
+	size_t n = strlen(err);
+
+	if (n >= errlen)
+		return;
+	if (aerr->code[0] && rp_aws_is_throttling(aerr->code))
+		snprintf(err + n, errlen - n,
+			 "; still throttled after %d attempt%s: raise max_attempts (now %d) or run when the account is quieter",
+			 attempts, attempts == 1 ? "" : "s", attempts);
+	else if (st == RP_ERR_TIMEOUT)
+		snprintf(err + n, errlen - n,
+			 "; no answer within request_timeout (%g s) in %d attempt%s: raise request_timeout or max_attempts, or run again later",
+			 (double)(cfg->timeout_ms > 0 ? cfg->timeout_ms : 60000L) / 1e3,
+			 attempts,
+			 attempts == 1 ? "" : "s");
+	else if (st == RP_ERR_NETWORK)
+		snprintf(err + n, errlen - n,
+			 "; gave up after %d attempt%s: check endpoint_url and the network, or run again later",
+			 attempts, attempts == 1 ? "" : "s");
+	else
+		snprintf(err + n, errlen - n,
+			 "; gave up after %d attempt%s: the service is failing, run again later",
+			 attempts, attempts == 1 ? "" : "s");
+}
+
 /* The retry loop, shared by clients and explicit-credential calls.  get
  * supplies fresh credentials before each attempt. */
 typedef rp_status (*creds_fn)(void *user, const rp_aws_credentials **out,
@@ -530,7 +560,11 @@ static rp_status request_loop(rp_http *http, const rp_aws_config *cfg,
 			}
 			st = is_auth_error(aerr->code) ? RP_ERR_AUTH : RP_ERR_REMOTE;
 		}
-		if (!retry || attempt >= attempts)
+		if (retry && attempt >= attempts) {
+			give_up_advice(err, errlen, st, aerr, attempts, cfg);
+			goto out;
+		}
+		if (!retry)
 			goto out;
 		rp_log(RP_LOG_INFO, label, "%s: attempt %d of %d failed (%s); retrying",
 		       call->operation, attempt, attempts,

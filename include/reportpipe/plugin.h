@@ -307,7 +307,10 @@ struct rp_host {
 	 * service's endpoint, with the SDKs' standard retries.  2xx: RP_OK.
 	 * An AWS error: RP_ERR_REMOTE or RP_ERR_AUTH, the sentence already
 	 * set with set_error, and *out still set so response_error_code can
-	 * tell "ReportInProgress" from "AccessDenied".  Free *out if set. */
+	 * tell "ReportInProgress" from "AccessDenied".  Free *out if set.
+	 * When the retries were used up, the sentence ends, after the AWS
+	 * error's "(HTTP ...)", with how many attempts were made and what
+	 * to do ("; still throttled after 3 attempts: ..."). */
 	rp_status (*aws_request)(rp_instance *self, const char *service,
 				 const char *operation, unsigned flags,
 				 const rp_request *req, rp_response **out);

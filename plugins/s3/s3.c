@@ -511,10 +511,24 @@ static const char *error_hint(const s3_sink *s, const char *code,
 	return "";
 }
 
+/* What the host's sentence says after the AWS error's "(HTTP ...)": how
+ * the retries went when they were used up ("; still throttled after 3
+ * attempts: ..."), or "". */
+static const char *retry_tail(const char *host_sentence)
+{
+	const char *p = host_sentence, *last = NULL;
+
+	while (p && (p = strstr(p, " (HTTP ")))
+		last = p++;
+	p = last ? strchr(last, ')') : NULL;
+	return p ? p + 1 : "";
+}
+
 /* The sentence for a refused PutObject: the host's names the AWS error but
  * not the object, so compose one that names both. */
-static char *failure_sentence(const rp_host *host, const s3_sink *s,
-			      const char *key, const rp_response *r)
+static char *failure_sentence(rp_instance *self, const rp_host *host,
+			      const s3_sink *s, const char *key,
+			      const rp_response *r)
 {
 	size_t blen = 0, need;
 	const char *body = host->response_body(r, &blen);
@@ -522,7 +536,7 @@ static char *failure_sentence(const rp_host *host, const s3_sink *s,
 	const char *rid = host->response_header(r, "x-amz-request-id");
 	const char *region = host->response_header(r, "x-amz-bucket-region");
 	char *message = NULL, *out, hintbuf[256], ridbuf[80] = "";
-	const char *hint;
+	const char *hint, *tail = retry_tail(host->instance_error(self));
 
 	if (body && blen)
 		host->xml_text(body, blen, "Error/Message", &message);
@@ -535,12 +549,13 @@ static char *failure_sentence(const rp_host *host, const s3_sink *s,
 			*p = ' ';
 	hint = error_hint(s, code, region, hintbuf, sizeof(hintbuf));
 	need = strlen(s->bucket) + strlen(key) + strlen(code) +
-	       (message ? strlen(message) : 16) + strlen(hint) + strlen(ridbuf) + 80;
+	       (message ? strlen(message) : 16) + strlen(hint) + strlen(ridbuf) +
+	       strlen(tail) + 80;
 	out = malloc(need);
 	if (out)
-		snprintf(out, need, "s3://%s/%s: S3 PutObject: %s: %s%s (HTTP %ld%s)",
+		snprintf(out, need, "s3://%s/%s: S3 PutObject: %s: %s%s (HTTP %ld%s)%s",
 			 s->bucket, key, code, message && *message ? message : "no message",
-			 hint, host->response_status(r), ridbuf);
+			 hint, host->response_status(r), ridbuf, tail);
 	host->free(message);
 	return out;
 }
@@ -676,7 +691,7 @@ static rp_status put_one(rp_instance *self, const rp_host *host,
 		 * answer of an error), the host's sentence says why and this
 		 * line what. */
 		if (r && host->response_status(r))
-			*sentence = failure_sentence(host, s, key, r);
+			*sentence = failure_sentence(self, host, s, key, r);
 		else
 			host->log(self, RP_LOG_ERROR, "s3://%s/%s: not put",
 				  s->bucket, key);
