@@ -143,8 +143,9 @@ static rp_status take_report(rp_instance *self, const rp_host *host,
 		st = host->xml_text(xml, len, "GetCredentialReportResult/GeneratedTime", &generated);
 	if (st || !content || !generated) {
 		host->set_error(self,
-				"IAM GetCredentialReport: the answer lacks Content or GeneratedTime (%s)",
-				st ? "malformed XML" : "missing element");
+				"IAM GetCredentialReport: %s; it was cut short or garbled on the way (a proxy?): run again, and check what sits between reportpipe and endpoint_url if it persists",
+				st ? "the answer is not well-formed XML"
+				   : "the answer lacks Content or GeneratedTime");
 		st = st ? st : RP_ERR_PARSE;
 		goto out;
 	}
@@ -163,7 +164,8 @@ static rp_status take_report(rp_instance *self, const rp_host *host,
 	}
 	st = decode_base64(content, &csv, &csvlen);
 	if (st) {
-		host->set_error(self, "IAM GetCredentialReport: Content is not valid base64");
+		host->set_error(self,
+				"IAM GetCredentialReport: Content is not valid base64, so the report was damaged on the way: run again, and check what sits between reportpipe and endpoint_url if it persists");
 		goto out;
 	}
 	st = host->dataset_from_csv(self, (const char *)csv, csvlen,
@@ -230,8 +232,22 @@ static rp_status fetch_report(rp_instance *self, const rp_host *host,
 			if (!st) {
 				const char *xml = host->response_body(r, &len);
 
-				host->xml_text(xml, len, "GenerateCredentialReportResult/State", &s);
-				snprintf(state, sizeof(state), "%s", s ? s : "?");
+				rp_status xst = host->xml_text(xml, len,
+							       "GenerateCredentialReportResult/State",
+							       &s);
+
+				if (xst || !s) {
+					/* Polling on would only wait out timeout
+					 * and then blame the report. */
+					host->set_error(self,
+							"IAM GenerateCredentialReport: %s; it was cut short or garbled on the way (a proxy?): run again, and check what sits between reportpipe and endpoint_url if it persists",
+							xst ? "the answer is not well-formed XML"
+							    : "the answer has no State");
+					free(s);
+					host->response_free(r);
+					return RP_ERR_PARSE;
+				}
+				snprintf(state, sizeof(state), "%s", s);
 				free(s);
 				host->log(self, RP_LOG_INFO, "report state %s", state);
 			}
