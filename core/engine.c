@@ -1006,7 +1006,9 @@ static int prepare_state(rp_engine *eng, int *lock)
 		return RP_EXIT_LOCKED;
 	}
 	if (st) {
-		rp_log(RP_LOG_ERROR, NULL, "state_dir: %s", err);
+		rp_log(RP_LOG_ERROR, NULL,
+		       "state_dir: %s; nothing was run: make state_dir a directory this user can write (it holds the spool, the history and the lock) or set state_dir elsewhere",
+		       err);
 		return RP_EXIT_CONFIG;
 	}
 	return RP_EXIT_OK;
