@@ -33,6 +33,13 @@ const rp_option rp_pipeline_options[] = {
 	{.key = "history_keep", .type = RP_OPT_INT, .default_value = "60",
 	 .min = 0, .max = 100000,
 	 .description = "earlier reports kept per source and account for the change ledger (0: none)"},
+	{.key = "log", .type = RP_OPT_ENUM, .choices = "stderr|syslog",
+	 .default_value = "stderr",
+	 .description = "where run and retry log: stderr, or syslog with the pipeline's name as ident (check always uses stderr)"},
+	{.key = "log_facility", .type = RP_OPT_ENUM,
+	 .choices = "user|daemon|auth|local0|local1|local2|local3|local4|local5|local6|local7",
+	 .default_value = "user",
+	 .description = "the syslog facility, with log = syslog"},
 	{0}
 };
 

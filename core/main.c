@@ -1,4 +1,4 @@
-/* main.c - the command line: run, check, plugins. */
+/* main.c - the command line: run, check, retry, plugins. */
 #include "config.h"
 
 #include <getopt.h>
@@ -16,7 +16,7 @@
 #include "log.h"
 
 static const char usage_text[] =
-	"Usage: reportpipe run -c FILE [--dry-run] [-v|-q]\n"
+	"Usage: reportpipe run -c FILE [--dry-run] [-v|-q] [--log-format text|json]\n"
 	"       reportpipe -c FILE            (same as run)\n"
 	"       reportpipe check -c FILE [--online]\n"
 	"       reportpipe retry -c FILE      (deliver only what earlier runs could not)\n"
@@ -32,6 +32,8 @@ static const char usage_text[] =
 	"                     would deliver, deliver nothing\n"
 	"  -v, --verbose      log each step with timings (twice: debug)\n"
 	"  -q, --quiet        log errors only\n"
+	"      --log-format F text (default) or json: one JSON object per line\n"
+	"                     (time, level, pipeline, where, message)\n"
 	"      --online       (check) ask AWS STS who each AWS section runs as\n"
 	"  -h, --help         this help\n"
 	"  -V, --version      the version and plugin ABI\n"
@@ -82,19 +84,35 @@ static int cmd_run(const char *file, int check_only, int dry_run)
 		rp_log(RP_LOG_ERROR, NULL, "%s", st == RP_ERR_NOMEM ? "out of memory" : err);
 		return RP_EXIT_CONFIG;
 	}
+	st = rp_log_set_pipeline(eng->name);
+	/* [pipeline] log: run and retry go to syslog; check is someone at a
+	 * terminal validating the file, so it keeps stderr. */
+	if (!st && check_only != 1 && check_only != 2 &&
+	    strcmp(rp_optset_get(&eng->pipe_opts, "log")->text, "syslog") == 0)
+		st = rp_log_use_syslog(eng->name, rp_log_facility_code(
+			rp_optset_get(&eng->pipe_opts, "log_facility")->text));
+	if (st) {
+		rp_log(RP_LOG_ERROR, NULL, "out of memory");
+		rp_engine_close(eng);
+		rp_log_close();
+		return RP_EXIT_CONFIG;
+	}
 	if (check_only == 3) {
 		rc = rp_engine_retry(eng);
 		rp_engine_close(eng);
+		rp_log_close();
 		return rc;
 	}
 	if (check_only) {
 		rp_engine_print_wiring(eng, stdout);
 		rc = check_only > 1 ? rp_engine_check_online(eng, stdout) : RP_EXIT_OK;
 		rp_engine_close(eng);
+		rp_log_close();
 		return rc;
 	}
 	rc = rp_engine_run(eng, dry_run);
 	rp_engine_close(eng);
+	rp_log_close();
 	return rc;
 }
 
@@ -207,6 +225,7 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{"online", no_argument, NULL, 'O'},
+		{"log-format", required_argument, NULL, 'L'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *file = NULL, *cmd = "run";
@@ -227,6 +246,17 @@ int main(int argc, char **argv)
 		case 'c': file = optarg; break;
 		case 'n': dry_run = 1; break;
 		case 'O': online = 1; break;
+		case 'L':
+			if (strcmp(optarg, "text") == 0) {
+				rp_log_set_format(RP_LOG_FORMAT_TEXT);
+			} else if (strcmp(optarg, "json") == 0) {
+				rp_log_set_format(RP_LOG_FORMAT_JSON);
+			} else {
+				fprintf(stderr, "reportpipe: --log-format: '%s' is not text or json\n",
+					optarg);
+				return RP_EXIT_CONFIG;
+			}
+			break;
 		case 'v': verbose++; break;
 		case 'q': quiet = 1; break;
 		case 'h': fputs(usage_text, stdout); return RP_EXIT_OK;
