@@ -14,13 +14,14 @@
 
 #include "engine.h"
 #include "log.h"
+#include "manpage.h"
 
 static const char usage_text[] =
 	"Usage: reportpipe run -c FILE [--dry-run] [-v|-q] [--log-format text|json]\n"
 	"       reportpipe -c FILE            (same as run)\n"
 	"       reportpipe check -c FILE [--online]\n"
 	"       reportpipe retry -c FILE      (deliver only what earlier runs could not)\n"
-	"       reportpipe plugins [NAME]\n"
+	"       reportpipe plugins [NAME | --man]\n"
 	"       reportpipe --help | --version\n"
 	"\n"
 	"Produces the AWS IAM user register from a pipeline file: sources fetch\n"
@@ -35,6 +36,8 @@ static const char usage_text[] =
 	"      --log-format F text (default) or json: one JSON object per line\n"
 	"                     (time, level, pipeline, where, message)\n"
 	"      --online       (check) ask AWS STS who each AWS section runs as\n"
+	"      --man          (plugins) the built-in option tables as roff, for\n"
+	"                     reportpipe.ini(5)\n"
 	"  -h, --help         this help\n"
 	"  -V, --version      the version and plugin ABI\n"
 	"\n"
@@ -46,7 +49,8 @@ static const char usage_text[] =
 	"  4  another run of this pipeline is in progress (the lock in state_dir)\n"
 	"\n"
 	"Environment: REPORTPIPE_PLUGIN_PATH (colon-separated plugin directories,\n"
-	"searched after the file's plugin_path and before " PKGLIBDIR ").\n";
+	"searched after the file's plugin_path and before " PKGLIBDIR ").\n"
+	"See reportpipe(1) and reportpipe.ini(5).\n";
 
 /* Run from the build tree (not installed), the plugins are next to the
  * binary in plugins/.libs; installed, they are in pkglibdir.  Comparing
@@ -155,7 +159,9 @@ static void print_plugin(const rp_loaded_plugin *lp)
 	}
 }
 
-static int cmd_plugins(const char *name)
+/* man: the roff of every built-in plugin's table; REPORTPIPE_PLUGIN_PATH
+ * is ignored so a third-party plugin never lands in reportpipe.ini(5). */
+static int cmd_plugins(const char *name, int man)
 {
 	const char *builtin = builtin_plugin_dir();
 	rp_registry reg = {0};
@@ -164,8 +170,11 @@ static int cmd_plugins(const char *name)
 	rp_status st;
 	int rc = RP_EXIT_OK;
 
-	st = rp_plugin_dirs(NULL, 0, &builtin, 1, &dirs, &ndirs);
-	if (!st)
+	if (man)
+		st = rp_registry_load(&reg, &builtin, 1, err, sizeof(err));
+	else
+		st = rp_plugin_dirs(NULL, 0, &builtin, 1, &dirs, &ndirs);
+	if (!st && !man)
 		st = rp_registry_load(&reg, (const char *const *)dirs, ndirs, err,
 				      sizeof(err));
 	rp_strv_free(dirs, ndirs);
@@ -174,7 +183,12 @@ static int cmd_plugins(const char *name)
 		rp_registry_free(&reg);
 		return RP_EXIT_CONFIG;
 	}
-	if (name) {
+	if (man) {
+		if (rp_manpage_options(&reg, stdout)) {
+			rp_log(RP_LOG_ERROR, NULL, "out of memory");
+			rc = RP_EXIT_CONFIG;
+		}
+	} else if (name) {
 		const rp_loaded_plugin *lp = rp_registry_find(&reg, name);
 
 		if (lp) {
@@ -226,10 +240,11 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{"online", no_argument, NULL, 'O'},
 		{"log-format", required_argument, NULL, 'L'},
+		{"man", no_argument, NULL, 'M'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *file = NULL, *cmd = "run";
-	int dry_run = 0, verbose = 0, quiet = 0, online = 0, c;
+	int dry_run = 0, verbose = 0, quiet = 0, online = 0, man = 0, c;
 
 	tune_malloc();
 	/* The command may come first; getopt must not reorder past it. */
@@ -246,6 +261,7 @@ int main(int argc, char **argv)
 		case 'c': file = optarg; break;
 		case 'n': dry_run = 1; break;
 		case 'O': online = 1; break;
+		case 'M': man = 1; break;
 		case 'L':
 			if (strcmp(optarg, "text") == 0) {
 				rp_log_set_format(RP_LOG_FORMAT_TEXT);
@@ -292,7 +308,15 @@ int main(int argc, char **argv)
 			fputs("reportpipe: plugins takes at most one NAME\n", stderr);
 			return RP_EXIT_CONFIG;
 		}
-		return cmd_plugins(optind < argc ? argv[optind] : NULL);
+		if (man && argc - optind > 0) {
+			fputs("reportpipe: plugins --man takes no NAME\n", stderr);
+			return RP_EXIT_CONFIG;
+		}
+		return cmd_plugins(optind < argc ? argv[optind] : NULL, man);
+	}
+	if (man) {
+		fputs("reportpipe: --man goes with plugins\n", stderr);
+		return RP_EXIT_CONFIG;
 	}
 	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "check") != 0 &&
 	    strcmp(cmd, "retry") != 0) {
