@@ -53,7 +53,9 @@ like "$work/err" "reportpipe: --man goes with plugins" "run --man: says why"
 
 for m in reportpipe.1 reportpipe.ini.5 reportpipe-plugin.7; do
 	if command -v groff >/dev/null 2>&1; then
-		groff -man -Tutf8 -ww -z "$top_builddir/man/$m" >"$work/groff" 2>&1
+		# -Wbreak: an installation path that does not fit the line
+		# (distcheck's are long) is layout, not a markup error.
+		groff -man -Tutf8 -ww -Wbreak -z "$top_builddir/man/$m" >"$work/groff" 2>&1
 		is "$? $(cat "$work/groff")" "0 " "$m renders without a groff warning"
 	else
 		_ntest=$((_ntest + 1))
