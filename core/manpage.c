@@ -113,7 +113,11 @@ rp_status rp_manpage_options(const rp_registry *reg, FILE *f)
 	      "the plugin's name (\\fBreportpipe plugins\\fR lists them)\n"
 	      ".TP\n.B input\n\\fIlist\\fR, required in sink sections only.\n.br\n"
 	      "the \\fB[format.\\fINAME\\fB]\\fR sections whose artifacts this sink delivers, "
-	      "in this order\n", f);
+	      "in this order; all of one scope\n"
+	      ".TP\n.B scope\n\\fIenum\\fR (dataset|run), default \\fBdataset\\fR; "
+	      "format sections only.\n.br\n"
+	      "\\fBrun\\fR: one document over every dataset of the run, for the "
+	      "formatters that say they can; its sinks deliver once per run\n", f);
 	for (size_t i = 0; i < reg->n; i++) {
 		const rp_plugin *d = &v[i]->desc;
 
@@ -131,6 +135,8 @@ rp_status rp_manpage_options(const rp_registry *reg, FILE *f)
 			roff(f, d->extension ? d->extension : "");
 			fputs("\\fR.\n", f);
 		}
+		if (d->kind == RP_KIND_FORMATTER && (d->flags & RP_PLUGIN_RUN_SCOPE))
+			fputs("It can render \\fBscope = run\\fR.\n", f);
 		if (!d->options || !d->options->key)
 			fputs(".PP\nNo options besides \\fBplugin\\fR.\n", f);
 		for (const rp_option *o = d->options; o && o->key; o++)
