@@ -42,8 +42,11 @@ done
 	for a in $members; do
 		trusted='["main"]'
 		[ "$a" = "$DENIED" ] && trusted='["nobody"]'
-		printf '%s  {"arn": "arn:aws:iam::%s:role/OrganizationAccountAccessRole", "trusted": %s}' \
-			"$sep" "$a" "$trusted"
+		# one role's trust policy requires an external id
+		ext=
+		[ "$a" = 100000000002 ] && ext=', "external_id": "org-ext-42"'
+		printf '%s  {"arn": "arn:aws:iam::%s:role/OrganizationAccountAccessRole", "trusted": %s%s}' \
+			"$sep" "$a" "$trusted" "$ext"
 		sep=',
 '
 	done
@@ -83,6 +86,7 @@ endpoint_url = \${fake_url}
 poll_interval = 50ms
 accounts = $2
 max_parallel = $3
+external_id = ${4-org-ext-42}
 
 [format.csv]
 plugin = csv
@@ -184,6 +188,14 @@ is "$(ls "$work/reports-serial" | tr '\n' ' ')" "100000000001.csv 100000000002.c
 	"a report per listed account"
 is "$(max_in_flight)" 1 "max_parallel = 1: one request at a time"
 is "$(fake_count ListAccounts)" 0 "a list of accounts does not ask Organizations"
+
+# ---- external_id goes with every AssumeRole the section makes
+start "$work/scenario.json"
+pipeline noext "100000000002" 8 wrong-ext
+rp run -c "$work/noext.ini"
+rc_is 3 "a role whose trust policy wants another external id: exit 3"
+like "$work/err" "source.org[100000000002]: STS AssumeRole: AccessDenied" \
+	"the role refuses a wrong external_id (the right one passed above)"
 
 # ---- everything fails: no dataset, exit 3
 start "$work/scenario.json"
