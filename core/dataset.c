@@ -143,10 +143,59 @@ rp_status rp_dataset_set_meta(rp_dataset *ds, const char *account_id,
 	return RP_OK;
 }
 
+void *rp_dataset_cache_get(const rp_dataset *ds, const char *key)
+{
+	if (!ds || !key)
+		return NULL;
+	for (const rp_ds_cache_entry *e = ds->cache; e; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return e->data;
+	return NULL;
+}
+
+rp_status rp_dataset_cache_put(rp_dataset *ds, const char *key, void *data,
+			       void (*free_fn)(void *data))
+{
+	rp_ds_cache_entry *e;
+
+	if (!ds || !key || !data || !free_fn)
+		return RP_ERR_INVALID;
+	if (rp_dataset_cache_get(ds, key))
+		return RP_ERR_EXISTS;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return RP_ERR_NOMEM;
+	e->key = rp_strdup(key);
+	if (!e->key) {
+		free(e);
+		return RP_ERR_NOMEM;
+	}
+	e->data = data;
+	e->free_fn = free_fn;
+	e->next = ds->cache;
+	ds->cache = e;
+	return RP_OK;
+}
+
+void rp_dataset_cache_clear(rp_dataset *ds)
+{
+	if (!ds)
+		return;
+	while (ds->cache) {
+		rp_ds_cache_entry *e = ds->cache;
+
+		ds->cache = e->next;
+		e->free_fn(e->data);
+		free(e->key);
+		free(e);
+	}
+}
+
 void rp_dataset_free(rp_dataset *ds)
 {
 	if (!ds)
 		return;
+	rp_dataset_cache_clear(ds);
 	rp_csv_table_free(&ds->table);
 	free(ds->source);
 	free(ds->account_id);

@@ -7,6 +7,15 @@
 #include "util.h"
 #include "reportpipe/plugin.h"
 
+/* What formatters derived from a dataset and left for each other
+ * (host->ds_cache_put): a short list, a handful of keys per dataset. */
+typedef struct rp_ds_cache_entry {
+	struct rp_ds_cache_entry *next;
+	char *key;
+	void *data;
+	void (*free_fn)(void *data);
+} rp_ds_cache_entry;
+
 struct rp_dataset {
 	rp_csv_table table;
 	rp_dataset_meta meta;  /* strings below are owned */
@@ -14,6 +23,7 @@ struct rp_dataset {
 	char *account_id;
 	char *partition;
 	char *origin;          /* file path or URL, for messages */
+	rp_ds_cache_entry *cache;
 };
 
 /* Parses CSV; on failure writes "ORIGIN:LINE:COL: message" into err. */
@@ -25,6 +35,14 @@ rp_status rp_dataset_set_meta(rp_dataset *ds, const char *account_id,
 			      const char *partition, time_t generated,
 			      char *err, size_t errlen);
 void rp_dataset_free(rp_dataset *ds);
+
+/* The formatters' cache of ds (host->ds_cache_get, ds_cache_put): NULL
+ * when key is absent; put returns RP_ERR_EXISTS for a taken key and on
+ * any error leaves data the caller's.  Clearing calls each free_fn. */
+void *rp_dataset_cache_get(const rp_dataset *ds, const char *key);
+rp_status rp_dataset_cache_put(rp_dataset *ds, const char *key, void *data,
+			       void (*free_fn)(void *data));
+void rp_dataset_cache_clear(rp_dataset *ds);
 
 long rp_dataset_column(const rp_dataset *ds, const char *name);
 const char *rp_dataset_cell(const rp_dataset *ds, size_t row, size_t col);

@@ -983,6 +983,12 @@ static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
 			   chosen, dry_run);
 }
 
+static void dataset_cache_clear(rp_engine_dataset *ed)
+{
+	rp_dataset_cache_clear(ed->ds);
+	rp_dataset_cache_clear(ed->previous);
+}
+
 /* The formats with scope = run, rendered once over every dataset, and
  * their sinks, given a dataset that stands for the whole run. */
 static size_t run_whole(rp_engine *eng, rp_artifact *arts, size_t nformat,
@@ -1053,7 +1059,7 @@ int rp_engine_run(rp_engine *eng, int dry_run)
 	size_t nformat = 0, failures = 0;
 	rp_artifact *arts = NULL;
 	const rp_artifact **chosen = NULL;
-	int source_failures, lock = -1, rc;
+	int source_failures, lock = -1, rc, run_scope = 0;
 
 	eng->info.dry_run = dry_run;
 	if (!dry_run) {
@@ -1084,15 +1090,25 @@ int rp_engine_run(rp_engine *eng, int dry_run)
 	if (dry_run)
 		fprintf(eng->out, "dry run of pipeline '%s': nothing is delivered\n",
 			eng->name);
+	for (size_t i = 0; i < eng->ninst; i++)
+		run_scope |= eng->inst[i].sec->kind == RP_SECTION_FORMAT &&
+			     eng->inst[i].run_scope;
 	for (size_t d = 0; d < eng->ndatasets; d++) {
 		failures += run_dataset(eng, &eng->datasets[d], arts, nformat, chosen,
 					dry_run);
 		for (size_t k = 0; k < nformat; k++)
 			rp_buf_free(&arts[k].buf);
+		/* What the formatters shared for this dataset (ds_cache_put):
+		 * a formatter with scope = run renders it again at the end. */
+		if (!run_scope)
+			dataset_cache_clear(&eng->datasets[d]);
 	}
 	failures += run_whole(eng, arts, nformat, chosen, dry_run);
 	for (size_t k = 0; k < nformat; k++)
 		rp_buf_free(&arts[k].buf);
+	for (size_t d = 0; d < eng->ndatasets; d++)
+		dataset_cache_clear(&eng->datasets[d]);
+	rp_dataset_cache_clear(&eng->run_ds);
 	free(arts);
 	free(chosen);
 	rp_lock_release(lock);

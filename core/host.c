@@ -424,6 +424,24 @@ static const rp_dataset *host_run_dataset(rp_instance *self, size_t i)
 	return i < self->eng->ndatasets ? self->eng->datasets[i].ds : NULL;
 }
 
+/* The cache is the engine's, not the dataset's content: a const dataset
+ * still takes entries (every dataset a formatter sees is the engine's,
+ * allocated and writable). */
+static void *host_ds_cache_get(rp_instance *self, const rp_dataset *ds,
+			       const char *key)
+{
+	(void)self;
+	return rp_dataset_cache_get(ds, key);
+}
+
+static rp_status host_ds_cache_put(rp_instance *self, const rp_dataset *ds,
+				   const char *key, void *data,
+				   void (*free_fn)(void *data))
+{
+	(void)self;
+	return rp_dataset_cache_put((rp_dataset *)ds, key, data, free_fn);
+}
+
 const rp_host rp_host_services = {
 	.struct_size = sizeof(rp_host),
 	.abi_major = RP_ABI_MAJOR,
@@ -487,4 +505,6 @@ const rp_host rp_host_services = {
 	.instance_error = host_instance_error,
 	.parallel = rp_parallel,
 	.run_dataset = host_run_dataset,
+	.ds_cache_get = host_ds_cache_get,
+	.ds_cache_put = host_ds_cache_put,
 };

@@ -388,6 +388,31 @@ struct rp_host {
 	 * the order it emitted them), NULL past the last: what a formatter
 	 * with scope = run renders. */
 	const rp_dataset *(*run_dataset)(rp_instance *self, size_t i);
+
+	/* A cache per dataset, for what several formatters derive from the
+	 * same dataset (the register model of html_summary, text_summary,
+	 * json and changes): the first builds it and puts it, the others get
+	 * it.  The engine owns what was put and calls free_fn(data) when it
+	 * is done with ds: after ds's sinks, or, when the pipeline has a
+	 * formatter with scope = run, at the end of the run, so that its
+	 * render finds what was cached for each run_dataset(i).
+	 *  - What was put is shared: never change it after putting it.
+	 *  - The key names the data's layout as well as its content, e.g.
+	 *    "register.summary/1 ... th=30,45,90": another plugin (or a copy
+	 *    of a library built from other sources) that reads it must agree
+	 *    on the struct byte for byte.  Put a version in the key and
+	 *    change it whenever the struct changes, and put every option the
+	 *    content depends on in the key.
+	 *  - ds_cache_get returns NULL when nothing was put under key.
+	 *  - ds_cache_put returns RP_ERR_EXISTS when key is taken,
+	 *    RP_ERR_INVALID for a NULL key, data or free_fn, RP_ERR_NOMEM;
+	 *    on any error nothing is stored and data stays the caller's.
+	 *  - Call both from render, on the thread that calls it. */
+	void *(*ds_cache_get)(rp_instance *self, const rp_dataset *ds,
+			      const char *key);
+	rp_status (*ds_cache_put)(rp_instance *self, const rp_dataset *ds,
+				  const char *key, void *data,
+				  void (*free_fn)(void *data));
 };
 
 /* The exported descriptor.  Fields up to and including `deliver` form the

@@ -41,40 +41,33 @@ static rp_status put_row(const rp_host *host, rp_artifact *out, int excel,
 	return st;
 }
 
+/* The events do not depend on thresholds, but the shared summary is
+ * keyed by them: ask with the defaults, which the summaries and json use
+ * unless their sections set others, so one model serves them all. */
 static rp_status put_events(rp_instance *self, const rp_host *host,
-			    const rp_dataset *prev, const rp_dataset *ds,
-			    const char *const lead[2], int excel,
-			    reg_lang lang, rp_artifact *out)
+			    const rp_dataset *ds, const char *const lead[2],
+			    int excel, reg_lang lang, rp_artifact *out)
 {
-	reg_thresholds th = {30, 45, 90}; /* unused: the model needs some */
-	reg_model before, after;
-	reg_changes ch = {0};
+	static const reg_thresholds th = {REG_DEFAULT_ROOT_USE_DAYS,
+					  REG_DEFAULT_UNUSED_DAYS,
+					  REG_DEFAULT_ROTATION_DAYS};
+	const reg_summary *s;
+	const reg_changes *ch;
 	rp_status st;
 
-	st = reg_model_build(self, host, prev, &th, &before);
+	st = reg_summary_get(self, host, ds, &th, &s);
 	if (st)
 		return st;
-	st = reg_model_build(self, host, ds, &th, &after);
-	if (st)
-		goto out;
-	st = reg_changes_diff(&before, &after, &ch);
-	if (st) {
-		host->set_error(self, "out of memory comparing reports of %zu and %zu users",
-				before.nusers, after.nusers);
-		goto out;
-	}
-	for (size_t i = 0; i < ch.n && !st; i++) {
-		const reg_event *e = &ch.events[i];
+	ch = &s->recent.changes;
+	for (size_t i = 0; i < ch->n && !st; i++) {
+		const reg_event *e = &ch->events[i];
 		char detail[512];
 
 		reg_event_detail_lang(detail, sizeof(detail), e, lang);
 		st = put_row(host, out, excel, (const char *const[5]){
 			lead[0], lead[1], e->user->name, reg_event_name(e->kind), detail});
 	}
-out:
-	reg_changes_free(&ch);
-	reg_model_free(&after);
-	reg_model_free(&before);
+	reg_summary_release(s);
 	return st;
 }
 
@@ -117,7 +110,7 @@ static rp_status changes_render(rp_instance *self, const rp_host *host,
 		return put_row(host, out, excel, (const char *const[5]){
 			lead[0], lead[1], "", "no_previous_report", detail});
 	}
-	return put_events(self, host, prev, ds, lead, excel, lang, out);
+	return put_events(self, host, ds, lead, excel, lang, out);
 }
 
 RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {

@@ -15,16 +15,26 @@
 
 #include <reportpipe/plugin.h>
 
+/* The thresholds' defaults, in days. */
+#define REG_DEFAULT_ROOT_USE_DAYS 30
+#define REG_DEFAULT_UNUSED_DAYS 45
+#define REG_DEFAULT_ROTATION_DAYS 90
+#define REG_STR_(x) #x
+#define REG_STR(x) REG_STR_(x)
+
 /* The thresholds, as option rows: put REG_THRESHOLD_OPTIONS in the option
  * table and pass the instance to reg_thresholds_read. */
 #define REG_THRESHOLD_OPTIONS \
-	{.key = "root_use_days", .type = RP_OPT_INT, .default_value = "30", \
+	{.key = "root_use_days", .type = RP_OPT_INT, \
+	 .default_value = REG_STR(REG_DEFAULT_ROOT_USE_DAYS), \
 	 .min = 1, .max = 3650, \
 	 .description = "root signed in or used a key this many days before the report or less: a finding (CIS 1.7)"}, \
-	{.key = "unused_days", .type = RP_OPT_INT, .default_value = "45", \
+	{.key = "unused_days", .type = RP_OPT_INT, \
+	 .default_value = REG_STR(REG_DEFAULT_UNUSED_DAYS), \
 	 .min = 1, .max = 3650, \
 	 .description = "password or active access key unused this many days or more: a finding (CIS 1.12)"}, \
-	{.key = "rotation_days", .type = RP_OPT_INT, .default_value = "90", \
+	{.key = "rotation_days", .type = RP_OPT_INT, \
+	 .default_value = REG_STR(REG_DEFAULT_ROTATION_DAYS), \
 	 .min = 1, .max = 3650, \
 	 .description = "active access key created more than this many days before the report: a finding (CIS 1.14)"}
 

@@ -538,30 +538,73 @@ size_t reg_event_detail_lang(char *buf, size_t n, const reg_event *e,
 	return k < 0 ? 0 : (size_t)k;
 }
 
-rp_status reg_summary_build(rp_instance *self, const rp_host *host,
-			    const rp_dataset *ds, reg_model *m, reg_recent *r)
+static void summary_free(void *p)
 {
-	reg_thresholds th;
+	reg_summary *s = p;
+
+	reg_recent_free(&s->recent);
+	reg_model_free(&s->model);
+	free(s);
+}
+
+static int host_has_cache(const rp_host *host)
+{
+	return host->struct_size >= offsetof(rp_host, ds_cache_put) +
+				    sizeof(host->ds_cache_put);
+}
+
+rp_status reg_summary_get(rp_instance *self, const rp_host *host,
+			  const rp_dataset *ds, const reg_thresholds *th,
+			  const reg_summary **out)
+{
+	reg_summary *s;
+	char key[128];
+	int cache = host_has_cache(host);
 	rp_status st;
 
+	*out = NULL;
 	if (!host->ds_meta(ds) || !host->run_info(self)) {
 		host->set_error(self, "the engine gave no report or run metadata; this is a reportpipe bug");
 		return RP_ERR_INTERNAL;
 	}
-	reg_thresholds_read(host, self, &th);
-	st = reg_model_build(self, host, ds, &th, m);
-	if (st)
+	snprintf(key, sizeof(key), "register.summary/%d %zu.%zu.%zu.%zu th=%d,%d,%d",
+		 REG_SUMMARY_LAYOUT, sizeof(reg_summary), sizeof(reg_user),
+		 sizeof(reg_key), sizeof(reg_event), th->root_use_days,
+		 th->unused_days, th->rotation_days);
+	if (cache && (*out = host->ds_cache_get(self, ds, key)) != NULL)
+		return RP_OK;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		host->set_error(self, "out of memory building the register of %zu users",
+				host->ds_rows(ds));
+		return RP_ERR_NOMEM;
+	}
+	st = reg_model_build(self, host, ds, th, &s->model);
+	if (!st)
+		st = reg_recent_build(self, host, ds, &s->model, &s->recent);
+	if (st) {
+		summary_free(s);
 		return st;
-	st = reg_recent_build(self, host, ds, m, r);
-	if (st)
-		reg_model_free(m);
-	return st;
+	}
+	/* Not stored (an older engine, no memory): the caller's alone. */
+	s->owned = !cache || host->ds_cache_put(self, ds, key, s, summary_free) != RP_OK;
+	*out = s;
+	return RP_OK;
 }
 
-void reg_summary_free(reg_model *m, reg_recent *r)
+rp_status reg_summary_build(rp_instance *self, const rp_host *host,
+			    const rp_dataset *ds, const reg_summary **out)
 {
-	reg_recent_free(r);
-	reg_model_free(m);
+	reg_thresholds th;
+
+	reg_thresholds_read(host, self, &th);
+	return reg_summary_get(self, host, ds, &th, out);
+}
+
+void reg_summary_release(const reg_summary *s)
+{
+	if (s && s->owned)
+		summary_free((void *)s);
 }
 
 const char *reg_ledger_rendered(rp_instance *self, const rp_host *host,

@@ -116,12 +116,36 @@ rp_status reg_recent_build(rp_instance *self, const rp_host *host,
 			   reg_recent *r);
 void reg_recent_free(reg_recent *r);
 
-/* What every summary starts from: the section's thresholds, the model of
- * ds and its changes since the previous report.  On failure nothing is
- * left to free; on success free both with reg_summary_free. */
+/* What every summary (and json, and changes) starts from: the model of
+ * ds with some thresholds, and its changes since the previous report.
+ * Read only: it is built once per dataset and thresholds and shared
+ * through the engine's per-dataset cache (host->ds_cache_put), so every
+ * formatter of a run that asks with the same thresholds gets the same
+ * one. */
+typedef struct reg_summary {
+	reg_model model;
+	reg_recent recent;     /* its events point into model and recent.before */
+	int owned;             /* private: not in the cache, release frees it */
+} reg_summary;
+
+/* The cache key names the layout of reg_summary and of everything it
+ * points to (reg_model, reg_user, reg_key, reg_cert, reg_hit, reg_recent,
+ * reg_event): every plugin links its own copy of this library, and only
+ * the same layout may read another's entry.  Raise it whenever one of
+ * those structs, or what a field means, changes.  The key also holds the
+ * sizes of the main structs and the thresholds. */
+#define REG_SUMMARY_LAYOUT 1
+
+/* The summary of ds with thresholds th.  Errors are set on self; on
+ * failure *out is NULL.  Release it with reg_summary_release (the cached
+ * one stays the engine's until it is done with ds). */
+rp_status reg_summary_get(rp_instance *self, const rp_host *host,
+			  const rp_dataset *ds, const reg_thresholds *th,
+			  const reg_summary **out);
+/* The same with the section's thresholds (REG_THRESHOLD_OPTIONS). */
 rp_status reg_summary_build(rp_instance *self, const rp_host *host,
-			    const rp_dataset *ds, reg_model *m, reg_recent *r);
-void reg_summary_free(reg_model *m, reg_recent *r);
+			    const rp_dataset *ds, const reg_summary **out);
+void reg_summary_release(const reg_summary *s);
 
 /* The [format.NAME] of a change ledger already rendered for ds in this
  * run (a `changes` section before the caller's), or NULL: where a summary

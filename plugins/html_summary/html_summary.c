@@ -818,7 +818,7 @@ static void put_totals_row(html *h, const char *account, const reg_counts *c,
 
 /* One table across the accounts: what a manager reads before any
  * account's own section. */
-static void put_totals(html *h, const reg_model *m, const reg_recent *r,
+static void put_totals(html *h, const reg_summary *const *sum,
 		       const rp_dataset_meta *const *meta, size_t n)
 {
 	reg_counts total = {0};
@@ -842,14 +842,15 @@ static void put_totals(html *h, const reg_model *m, const reg_recent *r,
 	}
 	put_raw(h, "</tr>\n");
 	for (size_t i = 0; i < n; i++) {
-		const reg_counts *c = &m[i].counts;
+		const reg_counts *c = &sum[i]->model.counts;
+		const reg_recent *r = &sum[i]->recent;
 
-		if (r[i].state == REG_RECENT_FOUND) {
-			snprintf(cell, sizeof(cell), "%zu", r[i].changes.n);
-			events += r[i].changes.n;
+		if (r->state == REG_RECENT_FOUND) {
+			snprintf(cell, sizeof(cell), "%zu", r->changes.n);
+			events += r->changes.n;
 		} else {
 			snprintf(cell, sizeof(cell), "%s",
-				 r[i].state == REG_RECENT_FIRST ?
+				 r->state == REG_RECENT_FIRST ?
 				 hw(h, H_NO_PREVIOUS_SHORT) : "");
 		}
 		put_totals_row(h, meta[i]->account_id, c, cell, 0);
@@ -868,8 +869,7 @@ static rp_status html_render_run(rp_instance *self, const rp_host *host,
 	const rp_run_info *run = host->run_info(self);
 	const rp_dataset *ds;
 	const rp_dataset_meta **meta = NULL;
-	reg_model *m = NULL;
-	reg_recent *r = NULL;
+	const reg_summary **sum = NULL;
 	rp_dataset_meta head = {0};
 	size_t n = 0, built = 0, newest = 0;
 	char title[64];
@@ -878,16 +878,15 @@ static rp_status html_render_run(rp_instance *self, const rp_host *host,
 
 	while (host->run_dataset(self, n))
 		n++;
-	m = calloc(n + 1, sizeof(*m));
-	r = calloc(n + 1, sizeof(*r));
+	sum = calloc(n + 1, sizeof(*sum));
 	meta = calloc(n + 1, sizeof(*meta));
 	h = calloc(1, sizeof(*h));
-	if (!m || !r || !meta || !h)
+	if (!sum || !meta || !h)
 		st = RP_ERR_NOMEM;
 	while (!st && built < n) {
 		ds = host->run_dataset(self, built);
 		meta[built] = host->ds_meta(ds);
-		st = reg_summary_build(self, host, ds, &m[built], &r[built]);
+		st = reg_summary_build(self, host, ds, &sum[built]);
 		if (!st)
 			built++;
 	}
@@ -900,27 +899,28 @@ static rp_status html_render_run(rp_instance *self, const rp_host *host,
 	head.account_id = title;
 	/* The run's date is its newest report's. */
 	for (size_t i = 1; i < n; i++)
-		if (m[i].now > m[newest].now)
+		if (sum[i]->model.now > sum[newest]->model.now)
 			newest = i;
-	put_head(h, &m[newest], &head);
-	put_totals(h, m, r, meta, n);
+	put_head(h, &sum[newest]->model, &head);
+	put_totals(h, sum, meta, n);
 	for (size_t i = 0; i < n && !h->st; i++) {
+		const reg_model *m = &sum[i]->model;
+
 		put_raw(h, "<tr><td style=\"padding:12px 0 0 0;border-top:4px solid #d0d5dd;\"></td></tr>\n");
-		put_banner(h, &m[i], meta[i], run);
-		put_counts(h, &m[i]);
-		put_changes(h, &r[i], (size_t)host->opt_int(self, "max_changes"),
-			    NULL);
-		put_checks(h, &m[i]);
-		put_register(h, &m[i], (size_t)host->opt_int(self, "max_rows"));
+		put_banner(h, m, meta[i], run);
+		put_counts(h, m);
+		put_changes(h, &sum[i]->recent,
+			    (size_t)host->opt_int(self, "max_changes"), NULL);
+		put_checks(h, m);
+		put_register(h, m, (size_t)host->opt_int(self, "max_rows"));
 	}
 	put_footer(h, run, self, NULL);
 	flush(h);
 	st = h->st;
 out:
 	for (size_t i = 0; i < built; i++)
-		reg_summary_free(&m[i], &r[i]);
-	free(m);
-	free(r);
+		reg_summary_release(sum[i]);
+	free(sum);
 	free(meta);
 	free(h);
 	return st;
@@ -931,37 +931,38 @@ static rp_status html_render(rp_instance *self, const rp_host *host,
 {
 	const rp_dataset_meta *meta;
 	const rp_run_info *run = host->run_info(self);
-	reg_model m;
-	reg_recent r;
+	const reg_summary *s;
+	const reg_model *m;
 	rp_status st;
 	html *h;
 
 	if (!ds)
 		return html_render_run(self, host, out);
 	meta = host->ds_meta(ds);
-	st = reg_summary_build(self, host, ds, &m, &r);
+	st = reg_summary_build(self, host, ds, &s);
 	if (st)
 		return st;
+	m = &s->model;
 	h = calloc(1, sizeof(*h));
 	if (!h) {
-		reg_summary_free(&m, &r);
+		reg_summary_release(s);
 		return RP_ERR_NOMEM;
 	}
 	h->host = host;
 	h->out = out;
 	h->lang = reg_lang_parse(host->opt_string(self, "lang"));
-	put_head(h, &m, meta);
-	put_banner(h, &m, meta, run);
-	put_counts(h, &m);
-	put_changes(h, &r, (size_t)host->opt_int(self, "max_changes"),
+	put_head(h, m, meta);
+	put_banner(h, m, meta, run);
+	put_counts(h, m);
+	put_changes(h, &s->recent, (size_t)host->opt_int(self, "max_changes"),
 		    reg_ledger_rendered(self, host, ds));
-	put_checks(h, &m);
-	put_register(h, &m, (size_t)host->opt_int(self, "max_rows"));
+	put_checks(h, m);
+	put_register(h, m, (size_t)host->opt_int(self, "max_rows"));
 	put_footer(h, run, self, ds);
 	flush(h);
 	st = h->st;
 	free(h);
-	reg_summary_free(&m, &r);
+	reg_summary_release(s);
 	return st;
 }
 

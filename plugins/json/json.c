@@ -320,17 +320,18 @@ static rp_status json_render(rp_instance *self, const rp_host *host,
 	const rp_dataset_meta *meta = host->ds_meta(ds);
 	const rp_run_info *run = host->run_info(self);
 	artifact_sink sink = {host, out};
-	reg_model m;
-	reg_recent r;
+	const reg_summary *s;
+	const reg_model *m;
 	jw *w;
 	rp_status st;
 
-	st = reg_summary_build(self, host, ds, &m, &r);
+	st = reg_summary_build(self, host, ds, &s);
 	if (st)
 		return st;
+	m = &s->model;
 	w = malloc(sizeof(*w));
 	if (!w) {
-		reg_summary_free(&m, &r);
+		reg_summary_release(s);
 		host->set_error(self, "out of memory building the JSON document");
 		return RP_ERR_NOMEM;
 	}
@@ -339,17 +340,17 @@ static rp_status json_render(rp_instance *self, const rp_host *host,
 	jw_key(w, "schema");
 	jw_string(w, SCHEMA_ID);
 	jw_key(w, "metadata");
-	metadata(w, &m, meta, run);
+	metadata(w, m, meta, run);
 	jw_key(w, "counts");
-	counts(w, &m);
+	counts(w, m);
 	jw_key(w, "changes");
-	changes(w, &r);
+	changes(w, &s->recent);
 	jw_key(w, "findings");
-	findings(w, &m);
+	findings(w, m);
 	jw_key(w, "users");
 	jw_begin_array(w);
-	for (size_t i = 0; i < m.nusers && !w->st; i++)
-		user(w, &m, &m.users[i]);
+	for (size_t i = 0; i < m->nusers && !w->st; i++)
+		user(w, m, &m->users[i]);
 	jw_end_array(w);
 	jw_end_object(w);
 	st = jw_finish(w);
@@ -359,7 +360,7 @@ static rp_status json_render(rp_instance *self, const rp_host *host,
 	else
 		host->set_error(self, "cannot write the JSON document: %s", w->why);
 	free(w);
-	reg_summary_free(&m, &r);
+	reg_summary_release(s);
 	return st;
 }
 

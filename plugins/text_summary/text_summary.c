@@ -548,8 +548,9 @@ static rp_status text_render_run(rp_instance *self, const rp_host *host,
 {
 	const rp_run_info *run = host->run_info(self);
 	text t = {host, out, reg_lang_parse(host->opt_string(self, "lang")), RP_OK};
-	reg_model *m = NULL;
-	reg_recent *r = NULL;
+	const reg_summary **sum = NULL;
+	const reg_model *m;
+	const reg_recent *r;
 	reg_counts total = {0};
 	size_t n = 0, built = 0, events = 0, lw = 0;
 	char line[1024], title[64], num[32];
@@ -557,13 +558,12 @@ static rp_status text_render_run(rp_instance *self, const rp_host *host,
 
 	while (host->run_dataset(self, n))
 		n++;
-	m = calloc(n + 1, sizeof(*m));
-	r = calloc(n + 1, sizeof(*r));
-	if (!m || !r)
+	sum = calloc(n + 1, sizeof(*sum));
+	if (!sum)
 		st = RP_ERR_NOMEM;
 	while (!st && built < n) {
 		st = reg_summary_build(self, host, host->run_dataset(self, built),
-				       &m[built], &r[built]);
+				       &sum[built]);
 		if (!st)
 			built++;
 	}
@@ -578,12 +578,13 @@ static rp_status text_render_run(rp_instance *self, const rp_host *host,
 	lw = width_of(twords[T_TOTAL][t.lang]) > 12 ?
 	     width_of(twords[T_TOTAL][t.lang]) + 2 : 14;
 	for (size_t i = 0; i < n; i++) {
-		const reg_counts *c = &m[i].counts;
+		const reg_counts *c = &sum[i]->model.counts;
 		const char *changes = NULL;
 
-		if (r[i].state == REG_RECENT_FOUND) {
-			snprintf(num, sizeof(num), "%zu", r[i].changes.n);
-			events += r[i].changes.n;
+		r = &sum[i]->recent;
+		if (r->state == REG_RECENT_FOUND) {
+			snprintf(num, sizeof(num), "%zu", r->changes.n);
+			events += r->changes.n;
 			changes = num;
 		}
 		account_line(&t, line, sizeof(line), c, changes);
@@ -599,11 +600,12 @@ static rp_status text_render_run(rp_instance *self, const rp_host *host,
 		for (size_t k = 0; k < MAX_COLUMNS; k++)
 			put_s(&t, "-");
 		put_s(&t, "\n");
-		put_top(&t, &m[i], host->ds_meta(host->run_dataset(self, i)), run);
-		put_counts(&t, &m[i]);
-		put_changes(&t, &r[i], (size_t)host->opt_int(self, "max_changes"),
-			    NULL);
-		put_findings(&t, &m[i]);
+		m = &sum[i]->model;
+		put_top(&t, m, host->ds_meta(host->run_dataset(self, i)), run);
+		put_counts(&t, m);
+		put_changes(&t, &sum[i]->recent,
+			    (size_t)host->opt_int(self, "max_changes"), NULL);
+		put_findings(&t, m);
 	}
 	put_notes(&t, run);
 	st = t.st;
@@ -611,9 +613,8 @@ static rp_status text_render_run(rp_instance *self, const rp_host *host,
 		host->set_error(self, "out of memory writing the text summary");
 out:
 	for (size_t i = 0; i < built; i++)
-		reg_summary_free(&m[i], &r[i]);
-	free(m);
-	free(r);
+		reg_summary_release(sum[i]);
+	free(sum);
 	return st;
 }
 
@@ -623,23 +624,22 @@ static rp_status text_render(rp_instance *self, const rp_host *host,
 	const rp_dataset_meta *meta;
 	const rp_run_info *run = host->run_info(self);
 	text t = {host, out, reg_lang_parse(host->opt_string(self, "lang")), RP_OK};
-	reg_model m;
-	reg_recent r;
+	const reg_summary *s;
 	rp_status st;
 
 	if (!ds)
 		return text_render_run(self, host, out);
 	meta = host->ds_meta(ds);
-	st = reg_summary_build(self, host, ds, &m, &r);
+	st = reg_summary_build(self, host, ds, &s);
 	if (st)
 		return st;
-	put_top(&t, &m, meta, run);
-	put_counts(&t, &m);
-	put_changes(&t, &r, (size_t)host->opt_int(self, "max_changes"),
+	put_top(&t, &s->model, meta, run);
+	put_counts(&t, &s->model);
+	put_changes(&t, &s->recent, (size_t)host->opt_int(self, "max_changes"),
 		    reg_ledger_rendered(self, host, ds));
-	put_findings(&t, &m);
+	put_findings(&t, &s->model);
 	put_notes(&t, run);
-	reg_summary_free(&m, &r);
+	reg_summary_release(s);
 	if (t.st == RP_ERR_NOMEM)
 		host->set_error(self, "out of memory writing the text summary");
 	return t.st;

@@ -158,6 +158,44 @@ static void iso8601_like_timegm(void)
 	is_int(bad, 0, "rp_parse_iso8601 agrees with the timegm parser on %ld texts", n);
 }
 
+static int freed;
+
+static void count_free(void *p)
+{
+	freed++;
+	free(p);
+}
+
+/* host->ds_cache_get/put: what one formatter leaves for the others. */
+static void cache(void)
+{
+	char err[256];
+	rp_dataset *ds = load("user,arn\na,arn:aws:iam::123456789012:user/a\n",
+			      err, sizeof(err));
+	int *one = malloc(sizeof(*one)), *two = malloc(sizeof(*two));
+
+	ok(ds && rp_dataset_cache_get(ds, "k/1") == NULL, "an empty cache has nothing");
+	is_int(rp_dataset_cache_put(ds, "k/1", one, count_free), RP_OK, "put");
+	ok(rp_dataset_cache_get(ds, "k/1") == one, "get finds what was put");
+	ok(rp_dataset_cache_get(ds, "k/2") == NULL, "another key finds nothing");
+	is_int(rp_dataset_cache_put(ds, "k/1", two, count_free), RP_ERR_EXISTS,
+	       "a taken key is refused");
+	ok(rp_dataset_cache_get(ds, "k/1") == one, "and the first entry stays");
+	is_int(rp_dataset_cache_put(ds, NULL, two, count_free), RP_ERR_INVALID,
+	       "a NULL key is refused");
+	is_int(rp_dataset_cache_put(ds, "k/2", two, NULL), RP_ERR_INVALID,
+	       "a NULL free function is refused");
+	is_int(rp_dataset_cache_put(ds, "k/2", two, count_free), RP_OK, "a second key");
+	rp_dataset_cache_clear(ds);
+	is_int(freed, 2, "clearing frees every entry once");
+	ok(rp_dataset_cache_get(ds, "k/1") == NULL, "and leaves the cache empty");
+	one = malloc(sizeof(*one));
+	is_int(rp_dataset_cache_put(ds, "k/1", one, count_free), RP_OK,
+	       "the key can be put again");
+	rp_dataset_free(ds);
+	is_int(freed, 3, "freeing the dataset frees its cache");
+}
+
 int main(void)
 {
 	char err[512] = "";
@@ -245,5 +283,6 @@ int main(void)
 	ds = load("user,arn\n\"unterminated,x\n", err, sizeof(err));
 	ok(!ds && strstr(err, "mem.csv:2:1:"), "CSV errors carry origin:line:column (%s)", err);
 	iso8601_like_timegm();
+	cache();
 	return done_testing();
 }
