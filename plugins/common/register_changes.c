@@ -60,14 +60,57 @@ const char *reg_event_title(reg_lang lang, reg_event_kind k)
 	return k < REG_EV_COUNT ? event_titles[k][lang] : "?";
 }
 
-void reg_format_iso8601(char *buf, size_t n, time_t t)
+static void two_digits(char *p, unsigned v)
 {
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* The json formatter writes ten of these per user (issue #7): the years
+ * 1970 to 9999 are counted here, as gmtime_r and strftime would; any
+ * other time goes through them. */
+size_t reg_format_iso8601(char *buf, size_t n, time_t t)
+{
+	long long secs = (long long)t;
 	struct tm tm;
+	size_t k;
 
 	if (!n)
-		return;
-	if (!gmtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return 0;
+	if (secs >= 0 && secs <= 253402300799LL && n >= 21) {
+		/* Days to a civil date: Howard Hinnant's days_from_civil,
+		 * backwards, for days since 1970 (era 4 onwards). */
+		unsigned long z = (unsigned long)(secs / 86400) + 719468;
+		unsigned long era = z / 146097, doe = z - era * 146097;
+		unsigned long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		unsigned long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+		unsigned long mp = (5 * doy + 2) / 153;
+		unsigned day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+		unsigned mon = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+		unsigned year = (unsigned)(yoe + era * 400 + (mon <= 2));
+		unsigned sod = (unsigned)(secs % 86400);
+
+		two_digits(buf, year / 100);
+		two_digits(buf + 2, year % 100);
+		buf[4] = '-';
+		two_digits(buf + 5, mon);
+		buf[7] = '-';
+		two_digits(buf + 8, day);
+		buf[10] = 'T';
+		two_digits(buf + 11, sod / 3600);
+		buf[13] = ':';
+		two_digits(buf + 14, sod / 60 % 60);
+		buf[16] = ':';
+		two_digits(buf + 17, sod % 60);
+		memcpy(buf + 19, "Z", 2);
+		return 20;
+	}
+	if (!gmtime_r(&t, &tm) ||
+	    !(k = strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))) {
 		snprintf(buf, n, "?");
+		return 0;
+	}
+	return k;
 }
 
 /* ------------------------------------------------------------- diff */

@@ -80,8 +80,10 @@ size_t reg_event_detail(char *buf, size_t n, const reg_event *e);
 size_t reg_event_detail_lang(char *buf, size_t n, const reg_event *e,
 			     reg_lang lang);
 
-/* t as "2026-11-30T06:00:00Z"; buf holds at least 21 bytes. */
-void reg_format_iso8601(char *buf, size_t n, time_t t);
+/* t as "2026-11-30T06:00:00Z"; buf holds at least 21 bytes.  Returns the
+ * length, or 0 when t is no time gmtime_r can break down (buf then
+ * holds "?"). */
+size_t reg_format_iso8601(char *buf, size_t n, time_t t);
 
 /* The event in words for people: "Access key rotated", "アクセスキーの
  * ローテーション"; reg_event_detail_lang says what changed. */

@@ -31,17 +31,19 @@ static const rp_option options[] = {
  * (json_writer.h), never held as a jansson tree: for 5,000 users the tree
  * had 200,000 values and its text 11 MB (issue #7). */
 
+/* RFC 3339 in UTC; null for no time, or one gmtime_r cannot break down.
+ * Digits and punctuation only: no escaping to look for. */
 static void time_value(jw *w, reg_time t)
 {
-	struct tm tm;
 	char buf[32];
+	size_t n;
 
-	if (t.kind != RP_CELL_VALUE || !gmtime_r(&t.t, &tm)) {
+	if (t.kind != RP_CELL_VALUE ||
+	    (n = reg_format_iso8601(buf, sizeof(buf), t.t)) == 0) {
 		jw_null(w);
 		return;
 	}
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	jw_string(w, buf);
+	jw_string_plain(w, buf, n);
 }
 
 static void bool_value(jw *w, reg_bool b)
@@ -76,25 +78,25 @@ static void metadata(jw *w, const reg_model *m, const rp_dataset_meta *meta,
 	reg_time gen = {RP_CELL_VALUE, m->now};
 
 	jw_begin_object(w);
-	jw_key(w, "pipeline");
+	JW_KEY(w, "pipeline");
 	jw_string(w, run->pipeline ? run->pipeline : "");
-	jw_key(w, "source");
+	JW_KEY(w, "source");
 	jw_string(w, meta->source ? meta->source : "");
-	jw_key(w, "account_id");
+	JW_KEY(w, "account_id");
 	jw_string(w, meta->account_id ? meta->account_id : "");
-	jw_key(w, "partition");
+	JW_KEY(w, "partition");
 	jw_string(w, meta->partition ? meta->partition : "");
-	jw_key(w, "generated_time");
+	JW_KEY(w, "generated_time");
 	time_value(w, gen);
-	jw_key(w, "timezone");
+	JW_KEY(w, "timezone");
 	jw_string(w, run->timezone ? run->timezone : "UTC");
-	jw_key(w, "thresholds");
+	JW_KEY(w, "thresholds");
 	jw_begin_object(w);
-	jw_key(w, "root_use_days");
+	JW_KEY(w, "root_use_days");
 	jw_integer(w, m->th.root_use_days);
-	jw_key(w, "unused_days");
+	JW_KEY(w, "unused_days");
 	jw_integer(w, m->th.unused_days);
-	jw_key(w, "rotation_days");
+	JW_KEY(w, "rotation_days");
 	jw_integer(w, m->th.rotation_days);
 	jw_end_object(w);
 	jw_end_object(w);
@@ -105,22 +107,22 @@ static void counts(jw *w, const reg_model *m)
 	const reg_counts *c = &m->counts;
 
 	jw_begin_object(w);
-	jw_key(w, "users");
+	JW_KEY(w, "users");
 	jw_integer(w, (long long)c->users);
-	jw_key(w, "console_users");
+	JW_KEY(w, "console_users");
 	jw_integer(w, (long long)c->console_users);
-	jw_key(w, "console_users_with_mfa");
+	JW_KEY(w, "console_users_with_mfa");
 	jw_integer(w, (long long)c->console_users_mfa);
-	jw_key(w, "mfa_coverage_percent");
+	JW_KEY(w, "mfa_coverage_percent");
 	if (c->console_users)
 		jw_integer(w, (long long)(c->console_users_mfa * 100 / c->console_users));
 	else
 		jw_null(w);
-	jw_key(w, "active_access_keys");
+	JW_KEY(w, "active_access_keys");
 	jw_integer(w, (long long)c->active_keys);
-	jw_key(w, "root_user_present");
+	JW_KEY(w, "root_user_present");
 	jw_bool(w, c->root_present);
-	jw_key(w, "findings");
+	JW_KEY(w, "findings");
 	jw_begin_object(w);
 	for (reg_severity s = 0; s < REG_SEV_COUNT; s++) {
 		jw_key(w, reg_severity_id(s));
@@ -138,19 +140,19 @@ static void credential(jw *w, const reg_hit *h)
 	};
 
 	jw_begin_object(w);
-	jw_key(w, "type");
+	JW_KEY(w, "type");
 	jw_string(w, type[h->credential]);
-	jw_key(w, "number");
+	JW_KEY(w, "number");
 	if (h->credential == REG_CRED_KEY || h->credential == REG_CRED_CERT)
 		jw_integer(w, h->number);
 	else
 		jw_null(w);
-	jw_key(w, "days");
+	JW_KEY(w, "days");
 	if (h->days >= 0)
 		jw_integer(w, h->days);
 	else
 		jw_null(w);
-	jw_key(w, "never_used");
+	JW_KEY(w, "never_used");
 	jw_bool(w, h->never_used);
 	jw_end_object(w);
 }
@@ -166,12 +168,12 @@ static void changes(jw *w, const reg_recent *r)
 		return;
 	}
 	jw_begin_object(w);
-	jw_key(w, "previous_generated_time");
+	JW_KEY(w, "previous_generated_time");
 	if (r->state == REG_RECENT_FOUND)
 		time_value(w, prev);
 	else
 		jw_null(w);
-	jw_key(w, "events");
+	JW_KEY(w, "events");
 	jw_begin_array(w);
 	for (size_t i = 0; i < r->changes.n && !w->st; i++) {
 		const reg_event *e = &r->changes.events[i];
@@ -179,11 +181,11 @@ static void changes(jw *w, const reg_recent *r)
 
 		reg_event_detail(detail, sizeof(detail), e);
 		jw_begin_object(w);
-		jw_key(w, "user");
+		JW_KEY(w, "user");
 		jw_string(w, e->user->name);
-		jw_key(w, "event");
+		JW_KEY(w, "event");
 		jw_string(w, reg_event_name(e->kind));
-		jw_key(w, "detail");
+		JW_KEY(w, "detail");
 		jw_string(w, detail);
 		jw_end_object(w);
 	}
@@ -203,22 +205,22 @@ static void findings(jw *w, const reg_model *m)
 
 		reg_check_title(title, sizeof(title), h->check, REG_LANG_EN, &m->th);
 		jw_begin_object(w);
-		jw_key(w, "check");
+		JW_KEY(w, "check");
 		jw_string(w, ci->id);
-		jw_key(w, "cis");
+		JW_KEY(w, "cis");
 		if (ci->cis)
 			jw_string(w, ci->cis);
 		else
 			jw_null(w);
-		jw_key(w, "severity");
+		JW_KEY(w, "severity");
 		jw_string(w, reg_severity_id(ci->severity));
-		jw_key(w, "title");
+		JW_KEY(w, "title");
 		jw_string(w, title);
-		jw_key(w, "user");
+		JW_KEY(w, "user");
 		jw_string(w, u->name);
-		jw_key(w, "arn");
+		JW_KEY(w, "arn");
 		jw_string(w, u->arn);
-		jw_key(w, "credentials");
+		JW_KEY(w, "credentials");
 		jw_begin_array(w);
 		for (; i < m->nhits && m->hits[i].check == h->check &&
 		       m->hits[i].user == h->user; i++)
@@ -233,67 +235,67 @@ static void findings(jw *w, const reg_model *m)
 static void user(jw *w, const reg_model *m, const reg_user *u)
 {
 	jw_begin_object(w);
-	jw_key(w, "user");
+	JW_KEY(w, "user");
 	jw_string(w, u->name);
-	jw_key(w, "arn");
+	JW_KEY(w, "arn");
 	jw_string(w, u->arn);
-	jw_key(w, "root");
+	JW_KEY(w, "root");
 	jw_bool(w, u->root);
-	jw_key(w, "user_creation_time");
+	JW_KEY(w, "user_creation_time");
 	time_value(w, u->created);
-	jw_key(w, "password_enabled");
+	JW_KEY(w, "password_enabled");
 	bool_value(w, u->password_enabled);
-	jw_key(w, "password_last_used");
+	JW_KEY(w, "password_last_used");
 	time_value(w, u->password_last_used);
-	jw_key(w, "password_last_changed");
+	JW_KEY(w, "password_last_changed");
 	time_value(w, u->password_last_changed);
-	jw_key(w, "password_next_rotation");
+	JW_KEY(w, "password_next_rotation");
 	time_value(w, u->password_next_rotation);
-	jw_key(w, "mfa_active");
+	JW_KEY(w, "mfa_active");
 	bool_value(w, u->mfa_active);
-	jw_key(w, "access_keys");
+	JW_KEY(w, "access_keys");
 	jw_begin_array(w);
 	for (size_t k = 0; k < m->nkeys; k++) {
 		const reg_key *key = &u->keys[k];
 
 		jw_begin_object(w);
-		jw_key(w, "number");
+		JW_KEY(w, "number");
 		jw_integer(w, key->number);
-		jw_key(w, "exists");
+		JW_KEY(w, "exists");
 		jw_bool(w, key->exists);
-		jw_key(w, "active");
+		JW_KEY(w, "active");
 		bool_value(w, key->active);
-		jw_key(w, "last_rotated");
+		JW_KEY(w, "last_rotated");
 		time_value(w, key->last_rotated);
-		jw_key(w, "age_days");
+		JW_KEY(w, "age_days");
 		days_value(w, m, key->last_rotated);
-		jw_key(w, "last_used_date");
+		JW_KEY(w, "last_used_date");
 		time_value(w, key->last_used);
-		jw_key(w, "last_used_region");
+		JW_KEY(w, "last_used_region");
 		text_value(w, key->region);
-		jw_key(w, "last_used_service");
+		JW_KEY(w, "last_used_service");
 		text_value(w, key->service);
 		jw_end_object(w);
 	}
 	jw_end_array(w);
-	jw_key(w, "certificates");
+	JW_KEY(w, "certificates");
 	jw_begin_array(w);
 	for (size_t k = 0; k < m->ncerts; k++) {
 		const reg_cert *cert = &u->certs[k];
 
 		jw_begin_object(w);
-		jw_key(w, "number");
+		JW_KEY(w, "number");
 		jw_integer(w, cert->number);
-		jw_key(w, "exists");
+		JW_KEY(w, "exists");
 		jw_bool(w, cert->exists);
-		jw_key(w, "active");
+		JW_KEY(w, "active");
 		bool_value(w, cert->active);
-		jw_key(w, "last_rotated");
+		JW_KEY(w, "last_rotated");
 		time_value(w, cert->last_rotated);
 		jw_end_object(w);
 	}
 	jw_end_array(w);
-	jw_key(w, "findings");
+	JW_KEY(w, "findings");
 	jw_begin_array(w);
 	for (reg_check c = 0; c < REG_CHECK_COUNT; c++)
 		if (u->checks & (1u << c))
@@ -337,17 +339,17 @@ static rp_status json_render(rp_instance *self, const rp_host *host,
 	}
 	jw_init(w, to_artifact, &sink);
 	jw_begin_object(w);
-	jw_key(w, "schema");
+	JW_KEY(w, "schema");
 	jw_string(w, SCHEMA_ID);
-	jw_key(w, "metadata");
+	JW_KEY(w, "metadata");
 	metadata(w, m, meta, run);
-	jw_key(w, "counts");
+	JW_KEY(w, "counts");
 	counts(w, m);
-	jw_key(w, "changes");
+	JW_KEY(w, "changes");
 	changes(w, &s->recent);
-	jw_key(w, "findings");
+	JW_KEY(w, "findings");
 	findings(w, m);
-	jw_key(w, "users");
+	JW_KEY(w, "users");
 	jw_begin_array(w);
 	for (size_t i = 0; i < m->nusers && !w->st; i++)
 		user(w, m, &m->users[i]);

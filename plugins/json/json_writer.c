@@ -6,7 +6,6 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <jansson.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "json_writer.h"
@@ -28,13 +27,8 @@ static void flush(jw *w)
 	w->len = 0;
 }
 
-static void put(jw *w, const char *s, size_t n)
+static void put_slow(jw *w, const char *s, size_t n)
 {
-	if (n < sizeof(w->buf) - w->len) {   /* the usual case: it fits */
-		memcpy(w->buf + w->len, s, n);
-		w->len += n;
-		return;
-	}
 	while (n && !w->st) {
 		size_t room = sizeof(w->buf) - w->len, k = n < room ? n : room;
 
@@ -47,6 +41,29 @@ static void put(jw *w, const char *s, size_t n)
 	}
 }
 
+static inline void put(jw *w, const char *s, size_t n)
+{
+	if (n < sizeof(w->buf) - w->len) {   /* the usual case: it fits */
+		memcpy(w->buf + w->len, s, n);
+		w->len += n;
+		return;
+	}
+	put_slow(w, s, n);
+}
+
+/* Where the next n bytes go, flushing first when they do not fit; NULL
+ * after an error or when n is more than the buffer holds (then put
+ * them piece by piece).  The caller advances w->len. */
+static inline char *reserve(jw *w, size_t n)
+{
+	if (n > sizeof(w->buf) - w->len) {
+		flush(w);
+		if (w->st || n > sizeof(w->buf))
+			return NULL;
+	}
+	return w->buf + w->len;
+}
+
 static void fail(jw *w, rp_status st, const char *why)
 {
 	if (!w->st) {
@@ -57,27 +74,30 @@ static void fail(jw *w, rp_status st, const char *why)
 
 /* A newline and the indentation of level depth, as jansson's dump_indent;
  * JW_MAX_DEPTH levels of two spaces fit in the one string. */
+static const char indent_line[] = ",\n                                "
+				  "                                ";
+_Static_assert(sizeof(indent_line) - 2 >= 1 + JW_MAX_DEPTH * 2,
+	       "indent line too short");
+
 static void indent(jw *w, int depth)
 {
-	static const char line[] = "\n                                "
-				   "                                ";
-
-	_Static_assert(sizeof(line) - 1 >= 1 + JW_MAX_DEPTH * 2, "indent line too short");
-	put(w, line, 1 + (size_t)depth * 2);
+	put(w, indent_line + 1, 1 + (size_t)depth * 2);
 }
 
 /* What comes before a member of the container being written: nothing
- * after a key, else a newline (after "," from the second member on). */
+ * after a key, else a newline (after "," from the second member on), in
+ * one copy. */
 static void member(jw *w)
 {
+	int comma;
+
 	if (w->depth == 0 || w->after_key) {
 		w->after_key = 0;
 		return;
 	}
-	if (w->nonempty[w->depth])
-		put(w, ",", 1);
+	comma = w->nonempty[w->depth];
 	w->nonempty[w->depth] = 1;
-	indent(w, w->depth);
+	put(w, indent_line + !comma, (size_t)comma + 1 + (size_t)w->depth * 2);
 }
 
 /* The start of any value: after a key, in an array, or alone. */
@@ -153,6 +173,22 @@ static int dump_to_writer(const char *p, size_t n, void *data)
  * JSON_ENSURE_ASCII, no JSON_ESCAPE_SLASH).  Printable ASCII other than
  * '"' and '\\' is written as it is by jansson too, so only strings
  * holding anything else are handed to it. */
+static void plain(jw *w, const char *s, size_t n)
+{
+	char *d = reserve(w, n + 2);
+
+	if (!d) {
+		put(w, "\"", 1);
+		put(w, s, n);
+		put(w, "\"", 1);
+		return;
+	}
+	*d = '"';
+	memcpy(d + 1, s, n);
+	d[n + 1] = '"';
+	w->len += n + 2;
+}
+
 static void string(jw *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -161,9 +197,7 @@ static void string(jw *w, const char *s)
 	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
 		p++;
 	if (!*p) {
-		put(w, "\"", 1);
-		put(w, s, (size_t)(p - (const unsigned char *)s));
-		put(w, "\"", 1);
+		plain(w, s, (size_t)(p - (const unsigned char *)s));
 		return;
 	}
 	v = json_string(s);
@@ -176,17 +210,51 @@ static void string(jw *w, const char *s)
 	json_decref(v);
 }
 
-void jw_key(jw *w, const char *key)
+static int key_start(jw *w)
 {
 	if (w->st)
-		return;
+		return 0;
 	if (w->depth == 0 || w->kind[w->depth] != 'o' || w->after_key) {
 		fail(w, RP_ERR_INTERNAL, "a key outside an object");
-		return;
+		return 0;
 	}
+	return 1;
+}
+
+void jw_key(jw *w, const char *key)
+{
+	if (!key_start(w))
+		return;
 	member(w);
 	string(w, key);
 	put(w, ": ", 2);
+	w->after_key = 1;
+}
+
+/* The separator, the indentation and "key": in one copy: most of a
+ * document's bytes around its values are these (issue #7). */
+void jw_key_plain(jw *w, const char *key, size_t n)
+{
+	int comma;
+	size_t lead;
+	char *d;
+
+	if (!key_start(w))
+		return;
+	comma = w->nonempty[w->depth];
+	lead = (size_t)comma + 1 + (size_t)w->depth * 2;
+	d = reserve(w, lead + n + 4);
+	if (!d) {
+		jw_key(w, key);
+		return;
+	}
+	w->nonempty[w->depth] = 1;
+	memcpy(d, indent_line + !comma, lead);
+	d += lead;
+	*d++ = '"';
+	memcpy(d, key, n);
+	memcpy(d + n, "\": ", 3);
+	w->len += lead + n + 4;
 	w->after_key = 1;
 }
 
@@ -196,15 +264,28 @@ void jw_string(jw *w, const char *s)
 		string(w, s);
 }
 
+void jw_string_plain(jw *w, const char *s, size_t n)
+{
+	if (value_start(w))
+		plain(w, s, n);
+}
+
 void jw_integer(jw *w, long long v)
 {
-	char buf[32];
-	int n;
+	char buf[24], *p = buf + sizeof(buf);
+	/* The magnitude as unsigned: -LLONG_MIN does not fit a long long. */
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+				     : (unsigned long long)v;
 
 	if (!value_start(w))
 		return;
-	n = snprintf(buf, sizeof(buf), "%lld", v);
-	put(w, buf, (size_t)n);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	put(w, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void jw_bool(jw *w, int on)

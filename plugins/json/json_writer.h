@@ -37,8 +37,14 @@ void jw_begin_array(jw *w);
 void jw_end_array(jw *w);
 /* The key of the next member of the object being written. */
 void jw_key(jw *w, const char *key);
+/* The same for a key of n bytes known to need no escaping: printable
+ * ASCII (0x20 to 0x7e) without '"' and '\\'.  JW_KEY takes a literal. */
+void jw_key_plain(jw *w, const char *key, size_t n);
+#define JW_KEY(w, lit) jw_key_plain((w), "" lit "", sizeof(lit) - 1)
 /* s must be valid UTF-8 (jansson's rule); otherwise the document fails. */
 void jw_string(jw *w, const char *s);
+/* n bytes of text that need no escaping (as jw_key_plain's keys). */
+void jw_string_plain(jw *w, const char *s, size_t n);
 void jw_integer(jw *w, long long v);
 void jw_bool(jw *w, int on);
 void jw_null(jw *w);

@@ -39,6 +39,19 @@ static rp_status to_text(void *ctx, const char *p, size_t n)
 	return RP_OK;
 }
 
+/* Nonzero: keys and strings that need no escaping go through
+ * jw_key_plain and jw_string_plain, as the json formatter's do. */
+static int use_plain;
+
+static int is_plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e ||
+		    *s == '"' || *s == '\\')
+			return 0;
+	return 1;
+}
+
 /* The tree through the writer, in jansson's (insertion) order. */
 static void walk(jw *w, json_t *v)
 {
@@ -50,7 +63,10 @@ static void walk(jw *w, json_t *v)
 	case JSON_OBJECT:
 		jw_begin_object(w);
 		json_object_foreach(v, key, m) {
-			jw_key(w, key);
+			if (use_plain && is_plain(key))
+				jw_key_plain(w, key, strlen(key));
+			else
+				jw_key(w, key);
 			walk(w, m);
 		}
 		jw_end_object(w);
@@ -62,7 +78,11 @@ static void walk(jw *w, json_t *v)
 		jw_end_array(w);
 		break;
 	case JSON_STRING:
-		jw_string(w, json_string_value(v));
+		if (use_plain && is_plain(json_string_value(v)))
+			jw_string_plain(w, json_string_value(v),
+					json_string_length(v));
+		else
+			jw_string(w, json_string_value(v));
 		break;
 	case JSON_INTEGER:
 		jw_integer(w, json_integer_value(v));
@@ -182,7 +202,7 @@ int main(void)
 	jw *w = malloc(sizeof(*w));
 	text t = {0};
 
-	plan(16);
+	plan(28);
 
 	/* Every ASCII character but NUL, as a value and as a key. */
 	for (int c = 1; c < 128; c++)
@@ -227,6 +247,43 @@ int main(void)
 		json_array_append_new(v, random_value(1));
 	same(v, "20,000 random values in one array (over 1 MB, many times the buffer)");
 	json_decref(v);
+
+	/* The same with the plain paths for what needs no escaping: every
+	 * random tree again, and keys and strings across the buffer. */
+	use_plain = 1;
+	rng = 88172645463325252ULL;
+	for (int i = 0; i < 10; i++) {
+		char what[64];
+
+		v = json_object();
+		for (int k = 0; k < 8; k++) {
+			char key[16];
+
+			snprintf(key, sizeof(key), "k%d", k);
+			json_object_set_new(v, key, random_value(1));
+		}
+		snprintf(what, sizeof(what), "plain paths: random tree %d", i);
+		same(v, what);
+		json_decref(v);
+	}
+	v = json_array();
+	for (int i = 0; i < 20000; i++) {
+		json_t *o = json_object();
+		char key[40], val[40];
+
+		snprintf(key, sizeof(key), "key_%d_%.*s", i, i % 17, "abcdefghijklmnopq");
+		snprintf(val, sizeof(val), "2026-11-%02dT06:00:%02dZ", 1 + i % 30, i % 60);
+		json_object_set_new(o, key, json_string(val));
+		json_object_set_new(o, "n", json_integer(i * 7919LL - 50000000LL));
+		json_array_append_new(v, o);
+	}
+	same(v, "plain paths: 20,000 objects (keys and strings across the buffer)");
+	json_decref(v);
+	v = json_pack("[I, I, I, I, I]", (json_int_t)LLONG_MAX, (json_int_t)LLONG_MIN,
+		      (json_int_t)0, (json_int_t)-1, (json_int_t)1000000000000LL);
+	same(v, "plain paths: integer limits");
+	json_decref(v);
+	use_plain = 0;
 
 	/* Invalid UTF-8 fails the document, as json_string refuses it. */
 	jw_init(w, to_text, &t);
