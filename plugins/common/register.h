@@ -262,6 +262,23 @@ size_t reg_hit_detail(char *buf, size_t n, const reg_hit *h, reg_lang lang);
 size_t reg_format_date(char *buf, size_t n, time_t t, reg_lang lang, int utc);
 size_t reg_format_datetime(char *buf, size_t n, time_t t, reg_lang lang,
 			   int utc);
+/* reg_format_date in the process's time zone, for many dates in a row
+ * (a register's four a user).  The cache remembers the zone's offset from
+ * UTC at the start of each UTC day it has seen: one localtime_r call a
+ * day instead of one a date.  Zero it before the first use; it belongs
+ * to one caller (no locking) and one time zone (the pipeline's, set for
+ * the whole run). */
+typedef struct reg_date_midnight {
+	long long day;    /* UTC day since 1970, + 1 (0: empty) */
+	long offset;      /* seconds east of UTC at its first second */
+	int known;        /* 0: localtime_r failed */
+} reg_date_midnight;
+
+typedef struct reg_date_cache {
+	reg_date_midnight slot[4096];
+} reg_date_cache;
+size_t reg_format_local_date(reg_date_cache *c, char *buf, size_t n, time_t t,
+			     reg_lang lang);
 /* The local zone's abbreviation at t ("JST"). */
 size_t reg_format_zone(char *buf, size_t n, time_t t);
 /* A span of seconds as "21 hours", "3 days", "40 minutes" (localized). */

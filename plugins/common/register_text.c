@@ -207,6 +207,132 @@ size_t reg_format_date(char *buf, size_t n, time_t t, reg_lang lang, int utc)
 	return k < 0 ? 0 : (size_t)k;
 }
 
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+/* The inverse, for days >= 0. */
+static void civil_from_days(long long days, unsigned *y, unsigned *m,
+			    unsigned *d)
+{
+	unsigned long z = (unsigned long)days + 719468;
+	unsigned long era = z / 146097, doe = z - era * 146097;
+	unsigned long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned long mp = (5 * doy + 2) / 153;
+
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (unsigned)(yoe + era * 400 + (*m <= 2));
+}
+
+/* The local zone's offset from UTC at t, in seconds, as localtime_r has
+ * it (tm_gmtoff without _DEFAULT_SOURCE). */
+static int offset_at(time_t t, long *off)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return 0;
+	*off = (long)(days_from_civil(tm.tm_year + 1900LL, (unsigned)tm.tm_mon + 1,
+				      (unsigned)tm.tm_mday) * 86400 +
+		      tm.tm_hour * 3600L + tm.tm_min * 60L + tm.tm_sec -
+		      (long long)t);
+	return 1;
+}
+
+static size_t put_number(char *p, unsigned v)
+{
+	char tmp[12];
+	size_t k = 0, len;
+
+	do {
+		tmp[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (len = k; k; k--)
+		*p++ = tmp[k - 1];
+	return len;
+}
+
+/* The offset at the first second of UTC day `day`, remembered. */
+static int midnight_offset(reg_date_cache *c, long long day, long *off)
+{
+	reg_date_midnight *e = &c->slot[day % 4096];
+
+	if (e->day != day + 1) {
+		e->day = day + 1;
+		e->known = offset_at((time_t)(day * 86400), &e->offset);
+	}
+	*off = e->offset;
+	return e->known;
+}
+
+/* localtime_r costs about 1,800 instructions in glibc (past a zone's last
+ * transition it parses the zone's rule string again every time), and a
+ * register of 5,000 users has 15,000 dates on 4,000 days.  When the
+ * offset is the same at the start of a UTC day and of the next, it holds
+ * all day: one change in between would show, and two cannot happen, as
+ * the time zone database has no two changes of offset less than six days
+ * apart from 1970 on (checked on all 600 zones of tzdata 2025b).  Days
+ * with a change, and times before 1970 or after 9999, take the general
+ * path. */
+size_t reg_format_local_date(reg_date_cache *c, char *buf, size_t n, time_t t,
+			     reg_lang lang)
+{
+	long long secs = (long long)t, day = secs / 86400;
+	unsigned y, m, d;
+	char tmp[64], *p = tmp;
+	size_t len;
+	long a, b;
+
+	if (secs < 0 || secs > 253402300799LL - 2 * 86400 ||
+	    !midnight_offset(c, day, &a) || !midnight_offset(c, day + 1, &b) ||
+	    a != b)
+		return reg_format_date(buf, n, t, lang, 0);
+	secs += a;
+	if (secs < 0)
+		return reg_format_date(buf, n, t, lang, 0);
+	civil_from_days(secs / 86400, &y, &m, &d);
+	if (lang == REG_LANG_JA) {
+		p += put_number(p, y);
+		memcpy(p, "\xe5\xb9\xb4", 3);  /* 年 */
+		p += 3;
+		p += put_number(p, m);
+		memcpy(p, "\xe6\x9c\x88", 3);  /* 月 */
+		p += 3;
+		p += put_number(p, d);
+		memcpy(p, "\xe6\x97\xa5", 3);  /* 日 */
+		p += 3;
+	} else {
+		p += put_number(p, d);
+		*p++ = ' ';
+		len = strlen(months_en[m - 1]);
+		memcpy(p, months_en[m - 1], len);
+		p += len;
+		*p++ = ' ';
+		p += put_number(p, y);
+	}
+	len = (size_t)(p - tmp);
+	if (n) {
+		size_t k = len < n ? len : n - 1;
+
+		memcpy(buf, tmp, k);
+		buf[k] = '\0';
+	}
+	return len;
+}
+
 size_t reg_format_datetime(char *buf, size_t n, time_t t, reg_lang lang,
 			   int utc)
 {

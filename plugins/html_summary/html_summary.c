@@ -91,6 +91,7 @@ typedef struct html {
 	rp_artifact *out;
 	reg_lang lang;
 	rp_status st;
+	reg_date_cache dates;     /* the register's dates: four a user */
 	size_t len;
 	char buf[16384];
 } html;
@@ -102,7 +103,7 @@ static void flush(html *h)
 	h->len = 0;
 }
 
-static void put_raw_n(html *h, const char *s, size_t n)
+static void put_raw_slow(html *h, const char *s, size_t n)
 {
 	while (n && !h->st) {
 		size_t room = sizeof(h->buf) - h->len, k = n < room ? n : room;
@@ -116,8 +117,19 @@ static void put_raw_n(html *h, const char *s, size_t n)
 	}
 }
 
-/* Markup: only ever a literal of this file. */
-static void put_raw(html *h, const char *s)
+static inline void put_raw_n(html *h, const char *s, size_t n)
+{
+	if (n < sizeof(h->buf) - h->len) {   /* the usual case: it fits */
+		memcpy(h->buf + h->len, s, n);
+		h->len += n;
+		return;
+	}
+	put_raw_slow(h, s, n);
+}
+
+/* Markup: only ever a literal of this file (inlined, its length is
+ * known when compiled). */
+static inline void put_raw(html *h, const char *s)
 {
 	put_raw_n(h, s, strlen(s));
 }
@@ -136,15 +148,28 @@ static void put_rawf(html *h, const char *fmt, ...)
 		put_raw_n(h, tmp, (size_t)k < sizeof(tmp) ? (size_t)k : sizeof(tmp) - 1);
 }
 
+/* The bytes put_text replaces: & < > " ' and the control characters but
+ * tab, LF and CR.  A table, since strcspn with a set of 37 bytes takes
+ * glibc's byte-by-byte path (issue #7). */
+static const unsigned char escaped[256] = {
+	[0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+	[0x07] = 1, [0x08] = 1, [0x0b] = 1, [0x0c] = 1, [0x0e] = 1, [0x0f] = 1,
+	[0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1,
+	[0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, [0x7f] = 1,
+	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
 /* Text: escaped for element content and quoted attributes alike.
- * Control characters, which HTML forbids, become U+FFFD. */
+ * Control characters, which HTML forbids, become U+FFFD.  Runs without
+ * any go out in one copy. */
 static void put_text(html *h, const char *s)
 {
 	while (s && *s && !h->st) {
-		size_t run = strcspn(s, "&<>\"'\x01\x02\x03\x04\x05\x06\x07\x08"
-				     "\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
-				     "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f");
+		size_t run = 0;
 
+		while (s[run] && !escaped[(unsigned char)s[run]])
+			run++;
 		put_raw_n(h, s, run);
 		s += run;
 		switch (*s) {
@@ -198,7 +223,7 @@ static void put_date(html *h, time_t t)
 {
 	char d[64];
 
-	reg_format_date(d, sizeof(d), t, h->lang, 0);
+	reg_format_local_date(&h->dates, d, sizeof(d), t, h->lang);
 	put_text(h, d);
 }
 
