@@ -24,9 +24,31 @@
  * interior is marked for transparent huge pages, where the kernel allows
  * them (THP "madvise" or "always"): one fault per 2 MB.  It is copied
  * rather than realloc'd, since realloc would touch the new pages before
- * the advice. */
+ * the advice, and the old block's pages are given back. */
 #define BIG_BUFFER ((size_t)4 << 20)
 #define HUGE_PAGE ((uintptr_t)2 << 20)
+
+/* The old block's whole pages go back to the kernel before it is freed:
+ * realloc would have grown in place or unmapped it, and a freed block of
+ * megabytes left resident raised the benchmark's peak RSS by 13 MB.
+ * malloc keeps its own words at the block's ends, outside these pages. */
+static void release_pages(void *block, size_t size)
+{
+#ifdef MADV_DONTNEED
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t from, to;
+
+	if (page <= 0)
+		return;
+	from = ((uintptr_t)block + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	to = ((uintptr_t)block + size) & ~((uintptr_t)page - 1);
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+#else
+	(void)block;
+	(void)size;
+#endif
+}
 
 static char *grow_big(rp_buf *b, size_t cap)
 {
@@ -46,6 +68,7 @@ static char *grow_big(rp_buf *b, size_t cap)
 #endif
 	if (b->data) {
 		memcpy(p, b->data, b->len + 1);
+		release_pages(b->data, b->cap);
 		free(b->data);
 	}
 	return p;
