@@ -567,6 +567,7 @@ void rp_engine_close(rp_engine *eng)
 		if (in->initialized && in->plugin->desc.fini)
 			in->plugin->desc.fini(in, &rp_host_services);
 		rp_aws_client_free(in->aws);
+		rp_http_free(in->http);
 		rp_optset_free(&in->opts);
 		free(in->inputs);
 		free(in->where);
@@ -875,6 +876,137 @@ static const char *choose(rp_engine *eng, const rp_instance *sink,
 	return NULL;
 }
 
+/* One sink's delivery of one dataset, run on a thread of its own when
+ * the sink is RP_PLUGIN_CONCURRENT; the sinks that are not take turns in
+ * one lane beside them. */
+typedef struct sink_job {
+	rp_instance *sink;
+	const rp_artifact **arts; /* its inputs, in `input =` order */
+	int failed;
+} sink_job;
+
+typedef struct delivery {
+	sink_job *jobs;           /* jobs[0] is unused: the sequential lane */
+	size_t njobs;
+	const rp_dataset *ds;
+	const char *what;
+	const char *entry;        /* the spool entry, or NULL */
+	pthread_mutex_t lock;     /* over the entry's list of pending sinks */
+} delivery;
+
+static int concurrent(const rp_instance *sink)
+{
+	return (sink->plugin->desc.flags & RP_PLUGIN_CONCURRENT) != 0;
+}
+
+/* Delivers job k and at once crosses the sink off the spool entry, so
+ * that a crash a moment later does not deliver it twice. */
+static void deliver_one(delivery *d, size_t k)
+{
+	sink_job *j = &d->jobs[k];
+	char err[1024];
+
+	j->failed = rp_engine_stopping() ||
+		    deliver_to(j->sink, d->ds, j->arts, d->what);
+	if (!d->entry)
+		return;
+	if (j->failed) {
+		rp_log(RP_LOG_WARN, j->sink->where, "kept in %s for the next run",
+		       d->entry);
+		return;
+	}
+	pthread_mutex_lock(&d->lock);
+	if (rp_spool_done(d->entry, j->sink->sec->inst, err, sizeof(err)))
+		rp_log(RP_LOG_ERROR, "spool", "%s", err);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void deliver_job(void *arg, size_t i)
+{
+	delivery *d = arg;
+
+	if (i > 0) {
+		deliver_one(d, i);
+		return;
+	}
+	for (size_t k = 1; k < d->njobs; k++)
+		if (!concurrent(d->jobs[k].sink))
+			deliver_one(d, k);
+}
+
+static void deliver_concurrent(void *arg, size_t i)
+{
+	delivery *d = arg;
+	size_t k = 0, seen = 0;
+
+	/* i = 0 is the sequential lane; i > 0 the i-th concurrent sink. */
+	if (i == 0) {
+		deliver_job(arg, 0);
+		return;
+	}
+	for (k = 1; k < d->njobs; k++)
+		if (concurrent(d->jobs[k].sink) && ++seen == i)
+			break;
+	if (k < d->njobs)
+		deliver_one(d, k);
+}
+
+/* Delivers to every sink of the scope that has all its inputs, the
+ * concurrent ones at once; then, on this thread, crosses each off the
+ * spool entry or says it is kept there.  Returns the failures. */
+static size_t deliver_sinks(rp_engine *eng, const rp_dataset *ds,
+			    const char *label, const char *what, int run_scope,
+			    rp_artifact *arts, const char *entry)
+{
+	delivery d = {.ds = ds, .what = what, .entry = entry};
+	size_t failures = 0, nconc = 0;
+	rp_http *h;
+
+	d.jobs = calloc(eng->ninst + 1, sizeof(*d.jobs));
+	if (!d.jobs) {
+		rp_log(RP_LOG_ERROR, NULL, "out of memory; nothing delivered");
+		return 1;
+	}
+	d.njobs = 1;
+	for (size_t i = 0; i < eng->ninst; i++) {
+		rp_instance *in = &eng->inst[i];
+		const rp_artifact **chosen;
+		const char *missing;
+
+		if (in->sec->kind != RP_SECTION_SINK || in->run_scope != run_scope)
+			continue;
+		chosen = calloc(in->ninputs + 1, sizeof(*chosen));
+		missing = chosen ? choose(eng, in, arts, chosen) : "memory";
+		if (stop_requested(in->where)) {
+			failures++;
+			free(chosen);
+		} else if (missing) {
+			rp_log(RP_LOG_ERROR, in->where,
+			       "not delivered for %s (account %s): %s failed",
+			       label, ds->meta.account_id, missing);
+			failures++;
+			free(chosen);
+		} else {
+			d.jobs[d.njobs++] = (sink_job){.sink = in, .arts = chosen};
+			nconc += concurrent(in);
+		}
+	}
+	pthread_mutex_init(&d.lock, NULL);
+	/* libcurl's global state is set up before any thread needs it. */
+	if (nconc && !rp_engine_http(eng, &h))
+		rp_parallel(d.jobs[1].sink, nconc + 1, (unsigned)(nconc + 1),
+			    deliver_concurrent, &d);
+	else
+		deliver_job(&d, 0);
+	for (size_t k = 1; k < d.njobs; k++) {
+		failures += d.jobs[k].failed != 0;
+		free(d.jobs[k].arts);
+	}
+	pthread_mutex_destroy(&d.lock);
+	free(d.jobs);
+	return failures;
+}
+
 /* Hands what was rendered for ds to the sinks of one scope: write-ahead
  * spool, then each sink; with dry_run, says what each would get.  label
  * names whose artifacts they are in messages.  Returns the failures. */
@@ -936,30 +1068,7 @@ static size_t deliver_all(rp_engine *eng, const rp_dataset *ds,
 		       "%s; delivering anyway, but what fails now cannot be retried",
 		       err);
 	snprintf(what, sizeof(what), "for %s", label);
-	for (size_t i = 0; i < eng->ninst; i++) {
-		rp_instance *in = &eng->inst[i];
-		const char *missing;
-
-		if (in->sec->kind != RP_SECTION_SINK || in->run_scope != run_scope)
-			continue;
-		missing = choose(eng, in, arts, chosen);
-		if (stop_requested(in->where)) {
-			failures++;
-		} else if (missing) {
-			rp_log(RP_LOG_ERROR, in->where,
-			       "not delivered for %s (account %s): %s failed",
-			       label, ds->meta.account_id, missing);
-			failures++;
-		} else if (deliver_to(in, ds, chosen, what)) {
-			failures++;
-			if (entry)
-				rp_log(RP_LOG_WARN, in->where,
-				       "kept in %s for the next run", entry);
-		} else if (entry &&
-			   rp_spool_done(entry, in->sec->inst, err, sizeof(err))) {
-			rp_log(RP_LOG_ERROR, "spool", "%s", err);
-		}
-	}
+	failures += deliver_sinks(eng, ds, label, what, run_scope, arts, entry);
 	free(entry);
 	return failures;
 }
@@ -1195,6 +1304,18 @@ rp_status rp_engine_http(rp_engine *eng, rp_http **out)
 	return st;
 }
 
+/* Each section has its own connection, created on first use: sinks may
+ * deliver on threads of their own (RP_PLUGIN_CONCURRENT). */
+rp_status rp_instance_http(rp_instance *in, rp_http **out)
+{
+	rp_status st = RP_OK;
+
+	if (!in->http)
+		st = rp_http_new(&in->http);
+	*out = in->http;
+	return st;
+}
+
 static const char *opt_text(const rp_instance *in, const char *key)
 {
 	const rp_optval *v = rp_optset_get(&in->opts, key);
@@ -1218,7 +1339,7 @@ rp_status rp_instance_aws(rp_instance *in, rp_aws_client **out, char *err,
 			 in->plugin->desc.name);
 		return RP_ERR_INVALID;
 	}
-	st = rp_engine_http(in->eng, &http);
+	st = rp_instance_http(in, &http);
 	if (st)
 		return st;
 	ma = rp_optset_get(&in->opts, "max_attempts");

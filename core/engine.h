@@ -122,6 +122,8 @@ const rp_artifact *rp_engine_rendered(rp_instance *in, const rp_dataset *ds,
 				      size_t i);
 /* The engine's HTTP handle, created on first use. */
 rp_status rp_engine_http(rp_engine *eng, rp_http **out);
+/* The section's own connection (created on first use). */
+rp_status rp_instance_http(rp_instance *in, rp_http **out);
 /* The section's AWS client (RP_AWS_OPTIONS), created on first use. */
 rp_status rp_instance_aws(rp_instance *in, rp_aws_client **out, char *err,
 			  size_t errlen);

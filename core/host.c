@@ -266,8 +266,7 @@ static rp_status host_http_request(rp_instance *self, const rp_request *req,
 		host_set_error(self, "%s", err);
 		return st;
 	}
-	http = self->http;
-	st = http ? RP_OK : rp_engine_http(self->eng, &http);
+	st = rp_instance_http(self, &http);
 	if (!st)
 		st = response_new(out);
 	if (st)

@@ -465,6 +465,11 @@ typedef struct rp_plugin {
  * run.  Its render() is then called once, with ds NULL, and reads the
  * run's datasets with host->run_dataset. */
 #define RP_PLUGIN_RUN_SCOPE 0x1u
+/* A sink whose deliver may run on a thread of its own while other sinks
+ * deliver: it keeps no state outside its instance and reaches files and
+ * the network only through its own handles or the host's services.  The
+ * engine delivers such sinks at once; the others take turns. */
+#define RP_PLUGIN_CONCURRENT 0x2u
 
 #define RP_PLUGIN_MIN_SIZE \
 	(offsetof(rp_plugin, deliver) + sizeof(((rp_plugin *)0)->deliver))

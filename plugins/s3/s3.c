@@ -782,4 +782,5 @@ RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {
 	.fini = s3_fini,
 	.deliver = s3_deliver,
 	.preview = s3_preview,
+	.flags = RP_PLUGIN_CONCURRENT,
 };

@@ -774,4 +774,5 @@ RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {
 	.fini = smtp_fini,
 	.deliver = smtp_deliver,
 	.preview = smtp_preview,
+	.flags = RP_PLUGIN_CONCURRENT,
 };
