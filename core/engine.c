@@ -886,8 +886,8 @@ typedef struct sink_job {
 } sink_job;
 
 typedef struct delivery {
-	sink_job *jobs;           /* jobs[0] is unused: the sequential lane */
-	size_t njobs;
+	sink_job *jobs;           /* the concurrent sinks first, then the others */
+	size_t njobs, nconc;
 	const rp_dataset *ds;
 	const char *what;
 	const char *entry;        /* the spool entry, or NULL */
@@ -921,53 +921,40 @@ static void deliver_one(delivery *d, size_t k)
 	pthread_mutex_unlock(&d->lock);
 }
 
-static void deliver_job(void *arg, size_t i)
+/* Lane i < nconc: the i-th concurrent sink.  Lane nconc: the other
+ * sinks, one after another. */
+static void deliver_lane(void *arg, size_t i)
 {
 	delivery *d = arg;
 
-	if (i > 0) {
+	if (i < d->nconc) {
 		deliver_one(d, i);
 		return;
 	}
-	for (size_t k = 1; k < d->njobs; k++)
-		if (!concurrent(d->jobs[k].sink))
-			deliver_one(d, k);
-}
-
-static void deliver_concurrent(void *arg, size_t i)
-{
-	delivery *d = arg;
-	size_t k = 0, seen = 0;
-
-	/* i = 0 is the sequential lane; i > 0 the i-th concurrent sink. */
-	if (i == 0) {
-		deliver_job(arg, 0);
-		return;
-	}
-	for (k = 1; k < d->njobs; k++)
-		if (concurrent(d->jobs[k].sink) && ++seen == i)
-			break;
-	if (k < d->njobs)
+	for (size_t k = d->nconc; k < d->njobs; k++)
 		deliver_one(d, k);
 }
 
 /* Delivers to every sink of the scope that has all its inputs, the
- * concurrent ones at once; then, on this thread, crosses each off the
- * spool entry or says it is kept there.  Returns the failures. */
+ * concurrent ones at once, each crossed off the spool entry as it is
+ * done.  Returns the failures. */
 static size_t deliver_sinks(rp_engine *eng, const rp_dataset *ds,
 			    const char *label, const char *what, int run_scope,
 			    rp_artifact *arts, const char *entry)
 {
 	delivery d = {.ds = ds, .what = what, .entry = entry};
-	size_t failures = 0, nconc = 0;
+	sink_job *seq;
+	size_t failures = 0, nseq = 0;
 	rp_http *h;
 
 	d.jobs = calloc(eng->ninst + 1, sizeof(*d.jobs));
-	if (!d.jobs) {
+	seq = calloc(eng->ninst + 1, sizeof(*seq));
+	if (!d.jobs || !seq) {
+		free(d.jobs);
+		free(seq);
 		rp_log(RP_LOG_ERROR, NULL, "out of memory; nothing delivered");
 		return 1;
 	}
-	d.njobs = 1;
 	for (size_t i = 0; i < eng->ninst; i++) {
 		rp_instance *in = &eng->inst[i];
 		const rp_artifact **chosen;
@@ -986,19 +973,26 @@ static size_t deliver_sinks(rp_engine *eng, const rp_dataset *ds,
 			       label, ds->meta.account_id, missing);
 			failures++;
 			free(chosen);
+		} else if (concurrent(in)) {
+			d.jobs[d.nconc++] = (sink_job){.sink = in, .arts = chosen};
 		} else {
-			d.jobs[d.njobs++] = (sink_job){.sink = in, .arts = chosen};
-			nconc += concurrent(in);
+			seq[nseq++] = (sink_job){.sink = in, .arts = chosen};
 		}
 	}
+	memcpy(d.jobs + d.nconc, seq, nseq * sizeof(*seq));
+	free(seq);
+	d.njobs = d.nconc + nseq;
 	pthread_mutex_init(&d.lock, NULL);
-	/* libcurl's global state is set up before any thread needs it. */
-	if (nconc && !rp_engine_http(eng, &h))
-		rp_parallel(d.jobs[1].sink, nconc + 1, (unsigned)(nconc + 1),
-			    deliver_concurrent, &d);
-	else
-		deliver_job(&d, 0);
-	for (size_t k = 1; k < d.njobs; k++) {
+	/* libcurl's global state is set up before any thread needs it;
+	 * without it every sink takes its turn on this thread. */
+	if (d.nconc && !rp_engine_http(eng, &h)) {
+		rp_parallel(d.jobs[0].sink, d.nconc + 1, (unsigned)(d.nconc + 1),
+			    deliver_lane, &d);
+	} else {
+		for (size_t k = 0; k < d.njobs; k++)
+			deliver_one(&d, k);
+	}
+	for (size_t k = 0; k < d.njobs; k++) {
 		failures += d.jobs[k].failed != 0;
 		free(d.jobs[k].arts);
 	}

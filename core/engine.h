@@ -85,7 +85,7 @@ struct rp_engine {
 	rp_engine_dataset *datasets;
 	size_t ndatasets;
 	FILE *out;                /* where --dry-run and check print */
-	rp_http *http;            /* one connection cache for the run */
+	rp_http *http;            /* holds libcurl's global state while sinks run on threads */
 	pthread_mutex_t datasets_lock; /* workers emit concurrently */
 	rp_dataset run_ds;        /* what scope = run sinks get as "the dataset" */
 	/* While formatters render: the dataset and what is done so far. */
