@@ -212,7 +212,7 @@ void rp_aws_parse_error(const rp_http_response *resp, rp_aws_error *e)
 	const char *body = resp->body.data ? resp->body.data : "";
 	const char *rid = rp_http_header_get(resp, "x-amzn-requestid");
 	const char *type = rp_http_header_get(resp, "x-amzn-errortype");
-	char xerr[128], *text = NULL;
+	char xerr[128];
 
 	e->status = resp->status;
 	if (!rid)
@@ -223,23 +223,21 @@ void rp_aws_parse_error(const rp_http_response *resp, rp_aws_error *e)
 		static const char *const msg[] = {"Error", "Message"};
 		static const char *const req[] = {"RequestId"};
 
-		if (rp_xml_text(body, resp->body.len, code, 2, &text, xerr,
-				sizeof(xerr)) == RP_OK && text) {
-			copy_clean(e->code, sizeof(e->code), text);
-			free(text);
-		}
-		text = NULL;
-		if (rp_xml_text(body, resp->body.len, msg, 2, &text, xerr,
-				sizeof(xerr)) == RP_OK && text) {
-			copy_clean(e->message, sizeof(e->message), text);
-			free(text);
-		}
-		text = NULL;
-		if (!e->request_id[0] &&
-		    rp_xml_text(body, resp->body.len, req, 1, &text, xerr,
-				sizeof(xerr)) == RP_OK && text) {
-			copy_clean(e->request_id, sizeof(e->request_id), text);
-			free(text);
+		char *ctext, *mtext, *rtext;
+		const rp_xml_field f[] = {{code, 2, &ctext}, {msg, 2, &mtext},
+					  {req, 1, &rtext}};
+
+		if (rp_xml_fields(body, resp->body.len, f, 3, xerr,
+				  sizeof(xerr)) == RP_OK) {
+			if (ctext)
+				copy_clean(e->code, sizeof(e->code), ctext);
+			if (mtext)
+				copy_clean(e->message, sizeof(e->message), mtext);
+			if (rtext && !e->request_id[0])
+				copy_clean(e->request_id, sizeof(e->request_id), rtext);
+			free(ctext);
+			free(mtext);
+			free(rtext);
 		}
 	} else if (resp->body.len && body[strspn(body, " \t\r\n")] == '{') {
 		json_t *j = json_loadb(body, resp->body.len, 0, NULL);
@@ -642,6 +640,11 @@ rp_status rp_aws_assume_role(rp_http *http, const rp_aws_config *cfg,
 	rp_http_response resp;
 	rp_aws_error aerr;
 	rp_status st;
+	const rp_xml_field fields[] = {
+		{p_key, 2, &out->access_key_id},
+		{p_secret, 2, &out->secret_access_key},
+		{p_token, 2, &out->session_token},
+		{p_exp, 2, &exp}};
 	rp_aws_call call = {
 		.service = "sts", .operation = "AssumeRole", .method = "POST",
 		.path = "/", .headers = form_headers, .nheaders = 1,
@@ -674,10 +677,8 @@ rp_status rp_aws_assume_role(rp_http *http, const rp_aws_config *cfg,
 		snprintf(err + n, errlen - n, " (assuming role %s)", role_arn);
 		return st;
 	}
-	if (rp_xml_text(resp.body.data, resp.body.len, p_key, 2, &out->access_key_id, xerr, sizeof(xerr)) ||
-	    rp_xml_text(resp.body.data, resp.body.len, p_secret, 2, &out->secret_access_key, xerr, sizeof(xerr)) ||
-	    rp_xml_text(resp.body.data, resp.body.len, p_token, 2, &out->session_token, xerr, sizeof(xerr)) ||
-	    rp_xml_text(resp.body.data, resp.body.len, p_exp, 2, &exp, xerr, sizeof(xerr)) ||
+	if (rp_xml_fields(resp.body.data, resp.body.len, fields, 4, xerr,
+			  sizeof(xerr)) ||
 	    !out->access_key_id || !out->secret_access_key || !out->session_token ||
 	    !exp || rp_parse_iso8601(exp, &out->expiration)) {
 		snprintf(err, errlen,

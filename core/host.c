@@ -363,21 +363,48 @@ static const char *host_aws_region(rp_instance *self)
 	return rp_aws_client_region(aws);
 }
 
+/* Splits "A/B/C" into parts[] (pointing into copy); 0 when too long. */
+static size_t xml_path(const char *path, char *copy, size_t copylen,
+		       const char **parts, size_t maxparts)
+{
+	size_t n = 0;
+
+	if (strlen(path) >= copylen)
+		return 0;
+	strcpy(copy, path);
+	for (char *save, *p = strtok_r(copy, "/", &save); p && n < maxparts;
+	     p = strtok_r(NULL, "/", &save))
+		parts[n++] = p;
+	return n;
+}
+
+static rp_status host_xml_texts(const char *xml, size_t len,
+				const char *const *paths, size_t n, char **out)
+{
+	enum { MAXF = 16, MAXP = 16 };
+	const char *parts[MAXF][MAXP];
+	char copy[MAXF][256], err[128];
+	rp_xml_field f[MAXF];
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	if (n > MAXF)
+		return RP_ERR_INVALID;
+	for (size_t i = 0; i < n; i++) {
+		f[i].path = parts[i];
+		f[i].npath = xml_path(paths[i], copy[i], sizeof(copy[i]), parts[i],
+				      MAXP);
+		f[i].out = &out[i];
+		if (!f[i].npath)
+			return RP_ERR_INVALID;
+	}
+	return rp_xml_fields(xml, len, f, n, err, sizeof(err));
+}
+
 static rp_status host_xml_text(const char *xml, size_t len, const char *path,
 			       char **out)
 {
-	const char *parts[16];
-	char copy[256], err[128];
-	size_t n = 0;
-
-	*out = NULL;
-	if (strlen(path) >= sizeof(copy))
-		return RP_ERR_INVALID;
-	strcpy(copy, path);
-	for (char *save, *p = strtok_r(copy, "/", &save); p && n < 16;
-	     p = strtok_r(NULL, "/", &save))
-		parts[n++] = p;
-	return rp_xml_text(xml, len, parts, n, out, err, sizeof(err));
+	return host_xml_texts(xml, len, &path, 1, out);
 }
 
 static rp_status host_aws_caller_identity(rp_instance *self, char **account,
@@ -394,11 +421,14 @@ static rp_status host_aws_caller_identity(rp_instance *self, char **account,
 	*account = *arn = NULL;
 	st = host_aws_request(self, "sts", "GetCallerIdentity", 0, &req, &r);
 	if (!st) {
-		st = host_xml_text(r->http.body.data, r->http.body.len,
-				   "GetCallerIdentityResult/Account", account);
-		if (!st)
-			st = host_xml_text(r->http.body.data, r->http.body.len,
-					   "GetCallerIdentityResult/Arn", arn);
+		static const char *const paths[] = {
+			"GetCallerIdentityResult/Account", "GetCallerIdentityResult/Arn"};
+		char *got[2];
+
+		st = host_xml_texts(r->http.body.data, r->http.body.len, paths, 2,
+				    got);
+		*account = got[0];
+		*arn = got[1];
 		if (!st && (!*account || !*arn)) {
 			host_set_error(self, "STS GetCallerIdentity: the answer has no Account or Arn");
 			st = RP_ERR_PARSE;
@@ -506,4 +536,5 @@ const rp_host rp_host_services = {
 	.run_dataset = host_run_dataset,
 	.ds_cache_get = host_ds_cache_get,
 	.ds_cache_put = host_ds_cache_put,
+	.xml_texts = host_xml_texts,
 };

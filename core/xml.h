@@ -1,5 +1,5 @@
 /* xml.h - the little XML reading AWS answers need, over libexpat: the text
- * of the first element found at a path. */
+ * of the first element found at each of a few paths, in one pass. */
 #ifndef RP_XML_H
 #define RP_XML_H
 
@@ -14,5 +14,18 @@
  * document is not well-formed XML (err says where). */
 rp_status rp_xml_text(const char *xml, size_t len, const char *const *path,
 		      size_t npath, char **out, char *err, size_t errlen);
+
+/* One field of rp_xml_fields: path as above; *out gets its text. */
+typedef struct rp_xml_field {
+	const char *const *path;
+	size_t npath;
+	char **out;
+} rp_xml_field;
+
+/* rp_xml_text for n paths in one pass over the document: on success each
+ * *fields[i].out is the text of its first match or NULL; on error every
+ * one is NULL. */
+rp_status rp_xml_fields(const char *xml, size_t len, const rp_xml_field *fields,
+			size_t n, char *err, size_t errlen);
 
 #endif

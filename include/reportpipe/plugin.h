@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 #define RP_ABI_MAJOR 1
-#define RP_ABI_MINOR 1
+#define RP_ABI_MINOR 2
 
 #define RP_PLUGIN_SYMBOL "reportpipe_plugin"
 
@@ -413,6 +413,16 @@ struct rp_host {
 	rp_status (*ds_cache_put)(rp_instance *self, const rp_dataset *ds,
 				  const char *key, void *data,
 				  void (*free_fn)(void *data));
+
+	/* ---- 1.2.  Check struct_size (or abi_minor >= 2) first. */
+
+	/* xml_text for n paths in one pass over the document, for answers
+	 * too big to parse once per field (an IAM report's Content is
+	 * megabytes).  On RP_OK out[i] is the text at paths[i] or NULL when
+	 * absent (free each with host->free); on error every out[i] is NULL.
+	 * RP_ERR_PARSE when the document is not well-formed XML. */
+	rp_status (*xml_texts)(const char *xml, size_t len,
+			       const char *const *paths, size_t n, char **out);
 };
 
 /* The exported descriptor.  Fields up to and including `deliver` form the

@@ -81,22 +81,32 @@ static rp_status iam_call(rp_instance *self, const rp_host *host,
 	return host->aws_request(self, "iam", action, 0, &req, out);
 }
 
-/* Base64 (with or without line breaks) to bytes. */
+/* Base64 (with or without line breaks) to bytes.  IAM sends it on one
+ * line, which is decoded where it lies; only text with white space in it
+ * is first copied without. */
 static rp_status decode_base64(const char *in, unsigned char **out,
 			       size_t *outlen)
 {
-	size_t n = strlen(in), j = 0, pad = 0;
-	char *clean = malloc(n + 1);
+	size_t n = strlen(in), j, pad = 0;
+	char *clean = NULL;
+	const char *text = in;
 	unsigned char *buf;
 	int got;
 
-	if (!clean)
-		return RP_ERR_NOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (in[i] != '\n' && in[i] != '\r' && in[i] != ' ' && in[i] != '\t')
-			clean[j++] = in[i];
-	clean[j] = '\0';
-	if (j % 4) {
+	j = strcspn(in, "\n\r \t");
+	if (j < n) {
+		clean = malloc(n + 1);
+		if (!clean)
+			return RP_ERR_NOMEM;
+		memcpy(clean, in, j);
+		for (size_t i = j; i < n; i++)
+			if (in[i] != '\n' && in[i] != '\r' && in[i] != ' ' &&
+			    in[i] != '\t')
+				clean[j++] = in[i];
+		clean[j] = '\0';
+		text = clean;
+	}
+	if (j % 4 || j > (size_t)INT32_MAX) {
 		free(clean);
 		return RP_ERR_PARSE;
 	}
@@ -105,16 +115,16 @@ static rp_status decode_base64(const char *in, unsigned char **out,
 		free(clean);
 		return RP_ERR_NOMEM;
 	}
-	got = j ? EVP_DecodeBlock(buf, (const unsigned char *)clean, (int)j) : 0;
+	got = j ? EVP_DecodeBlock(buf, (const unsigned char *)text, (int)j) : 0;
 	if (got < 0) {
 		free(clean);
 		free(buf);
 		return RP_ERR_PARSE;
 	}
 	/* EVP_DecodeBlock counts the padding as bytes. */
-	if (j >= 1 && clean[j - 1] == '=')
+	if (j >= 1 && text[j - 1] == '=')
 		pad++;
-	if (j >= 2 && clean[j - 2] == '=')
+	if (j >= 2 && text[j - 2] == '=')
 		pad++;
 	free(clean);
 	*out = buf;
@@ -136,11 +146,17 @@ static rp_status take_report(rp_instance *self, const rp_host *host,
 	time_t gt;
 	rp_status st;
 
-	st = host->xml_text(xml, len, "GetCredentialReportResult/Content", &content);
-	if (!st)
-		st = host->xml_text(xml, len, "GetCredentialReportResult/ReportFormat", &format);
-	if (!st)
-		st = host->xml_text(xml, len, "GetCredentialReportResult/GeneratedTime", &generated);
+	static const char *const paths[] = {
+		"GetCredentialReportResult/Content",
+		"GetCredentialReportResult/ReportFormat",
+		"GetCredentialReportResult/GeneratedTime"};
+	char *got[3];
+
+	/* One pass: Content is megabytes. */
+	st = host->xml_texts(xml, len, paths, 3, got);
+	content = got[0];
+	format = got[1];
+	generated = got[2];
 	if (st || !content || !generated) {
 		host->set_error(self,
 				"IAM GetCredentialReport: %s; it was cut short or garbled on the way (a proxy?): run again, and check what sits between reportpipe and endpoint_url if it persists",

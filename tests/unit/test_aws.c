@@ -132,5 +132,43 @@ int main(void)
 		   "malformed XML is refused");
 		like(err, "malformed XML at line 1", "  with its position");
 	}
+	{
+		/* Several fields in one pass, as the IAM source reads a report:
+		 * each gets its first match, text split by entities and
+		 * nesting is joined, a missing one is NULL. */
+		static const char xml[] =
+			"<R xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Result>"
+			"<Content>QUJD&#x0A;REVG</Content><Format>text/csv</Format>"
+			"<Content>second</Content>"
+			"<Outer><Inner>in</Inner>tail</Outer>"
+			"<Time>2026-11-30T06:00:00Z</Time></Result></R>";
+		static const char *const content[] = {"Result", "Content"};
+		static const char *const format[] = {"Format"};
+		static const char *const none[] = {"Result", "Nope"};
+		static const char *const time_[] = {"Result", "Time"};
+		static const char *const outer[] = {"Outer"};
+		static const char *const inner[] = {"Outer", "Inner"};
+		char *v[6] = {0};
+		const rp_xml_field f[] = {{content, 2, &v[0]}, {format, 1, &v[1]},
+					  {none, 2, &v[2]}, {time_, 2, &v[3]},
+					  {outer, 1, &v[4]}, {inner, 2, &v[5]}};
+
+		ok(rp_xml_fields(xml, sizeof(xml) - 1, f, 6, err, sizeof(err)) == RP_OK,
+		   "rp_xml_fields: six paths in one pass");
+		is_str(v[0], "QUJD\nREVG", "  the first Content, its character reference decoded");
+		is_str(v[1], "text/csv", "  Format");
+		ok(v[2] == NULL, "  a missing path is NULL");
+		is_str(v[3], "2026-11-30T06:00:00Z", "  a field after the others");
+		is_str(v[4], "intail", "  an element's text includes its children's");
+		is_str(v[5], "in", "  and a path inside another one's element is read too");
+		for (size_t i = 0; i < 6; i++)
+			free(v[i]);
+		memset(v, 0, sizeof(v));
+		static const char cut[] = "<R><Result><Content>x</Content><Format>";
+
+		ok(rp_xml_fields(cut, sizeof(cut) - 1, f, 6, err, sizeof(err)) == RP_ERR_PARSE,
+		   "rp_xml_fields: a document cut short is refused");
+		ok(!v[0] && !v[1] && !v[3], "  and no field is returned, even those read before the cut");
+	}
 	return done_testing();
 }
