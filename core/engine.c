@@ -1005,8 +1005,9 @@ static size_t deliver_sinks(rp_engine *eng, const rp_dataset *ds,
  * spool, then each sink; with dry_run, says what each would get.  label
  * names whose artifacts they are in messages.  Returns the failures. */
 static size_t deliver_all(rp_engine *eng, const rp_dataset *ds,
-			  const char *label, int run_scope, rp_artifact *arts,
-			  size_t nformat, const rp_artifact **chosen, int dry_run)
+			  const char *saved, const char *label, int run_scope,
+			  rp_artifact *arts, size_t nformat,
+			  const rp_artifact **chosen, int dry_run)
 {
 	const char *pending[256];
 	rp_spooled_artifact keep[64];
@@ -1056,8 +1057,8 @@ static size_t deliver_all(rp_engine *eng, const rp_dataset *ds,
 		    !choose(eng, &eng->inst[i], arts, chosen))
 			pending[npending++] = eng->inst[i].sec->inst;
 	err[0] = '\0';
-	if (npending && rp_spool_write(eng->state_dir, ds, keep, nkeep, pending,
-				       npending, &entry, err, sizeof(err)))
+	if (npending && rp_spool_write(eng->state_dir, ds, saved, keep, nkeep,
+				       pending, npending, &entry, err, sizeof(err)))
 		rp_log(RP_LOG_ERROR, "spool",
 		       "%s; delivering anyway, but what fails now cannot be retried",
 		       err);
@@ -1071,19 +1072,22 @@ static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
 			  rp_artifact *arts, size_t nformat,
 			  const rp_artifact **chosen, int dry_run)
 {
-	char err[1024];
+	char err[1024], *saved = NULL;
+	size_t failures;
 
 	render_all(eng, ed, arts);
 	if (!dry_run) {
 		/* This report is the next run's "previous" (changes formatter). */
 		err[0] = '\0';
-		if (rp_history_save(eng->state_dir, ed->ds, eng->history_keep, err,
-				    sizeof(err)))
+		if (rp_history_save(eng->state_dir, ed->ds, eng->history_keep,
+				    &saved, err, sizeof(err)))
 			rp_log(RP_LOG_WARN, "history", "%s; the next change ledger will not see this report",
 			       err[0] ? err : "cannot save the report");
 	}
-	return deliver_all(eng, ed->ds, ed->source->where, 0, arts, nformat,
-			   chosen, dry_run);
+	failures = deliver_all(eng, ed->ds, saved, ed->source->where, 0, arts,
+			       nformat, chosen, dry_run);
+	free(saved);
+	return failures;
 }
 
 static void dataset_cache_clear(rp_engine_dataset *ed)
@@ -1114,7 +1118,8 @@ static size_t run_whole(rp_engine *eng, rp_artifact *arts, size_t nformat,
 		if (eng->datasets[d].ds->meta.generated_time > r->meta.generated_time)
 			r->meta.generated_time = eng->datasets[d].ds->meta.generated_time;
 	render_all(eng, NULL, arts);
-	return deliver_all(eng, r, "the run", 1, arts, nformat, chosen, dry_run);
+	return deliver_all(eng, r, NULL, "the run", 1, arts, nformat, chosen,
+			   dry_run);
 }
 
 /* Takes the lock and creates state_dir.  Returns an RP_EXIT_* code. */

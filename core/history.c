@@ -86,13 +86,15 @@ static void free_names(char **v, size_t n)
 }
 
 rp_status rp_history_save(const char *state_dir, const rp_dataset *ds,
-			  long keep, char *err, size_t errlen)
+			  long keep, char **saved, char *err, size_t errlen)
 {
 	char *dir = NULL, *tmp = NULL, *final = NULL, name[32], **names = NULL;
 	rp_buf csv = {0};
 	size_t n = 0;
 	rp_status st;
 
+	if (saved)
+		*saved = NULL;
 	if (keep <= 0)
 		return RP_OK;
 	dir = entry_dir(state_dir, ds);
@@ -127,6 +129,10 @@ rp_status rp_history_save(const char *state_dir, const rp_dataset *ds,
 	free_names(names, n);
 	rp_buf_free(&csv);
 	free(tmp);
+	if (!st && saved) {
+		*saved = final;
+		final = NULL;
+	}
 	free(final);
 	free(dir);
 	return st;

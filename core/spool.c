@@ -90,6 +90,7 @@ static void remove_tree(const char *dir)
 }
 
 rp_status rp_spool_write(const char *state_dir, const rp_dataset *ds,
+			 const char *dataset_file,
 			 const rp_spooled_artifact *arts, size_t narts,
 			 const char *const *pending, size_t npending, char **dir,
 			 char *err, size_t errlen)
@@ -143,13 +144,19 @@ rp_status rp_spool_write(const char *state_dir, const rp_dataset *ds,
 		st = p ? rp_write_new_file(p, arts[i].data, arts[i].len, err, errlen)
 		       : RP_ERR_NOMEM;
 	}
-	if (!st)
-		st = rp_dataset_to_csv(ds, &csv);
 	if (!st) {
 		free(p);
 		p = rp_path_join(tmp, "dataset.csv");
-		st = p ? rp_write_new_file(p, csv.data ? csv.data : "", csv.len, err, errlen)
-		       : RP_ERR_NOMEM;
+		if (!p)
+			st = RP_ERR_NOMEM;
+	}
+	/* The history's copy is the same table, already on disk: link it
+	 * rather than write 1 MB again.  Written if that fails. */
+	if (!st && !(dataset_file && link(dataset_file, p) == 0)) {
+		st = rp_dataset_to_csv(ds, &csv);
+		if (!st)
+			st = rp_write_new_file(p, csv.data ? csv.data : "", csv.len,
+					       err, errlen);
 	}
 	if (!st) {
 		free(p);

@@ -30,8 +30,13 @@ typedef struct rp_spool_entry {
 } rp_spool_entry;
 
 /* Writes an entry atomically (temporary directory, fsync, rename).  arts
- * and pending describe what to keep; *dir (free()) names the entry. */
+ * and pending describe what to keep; *dir (free()) names the entry.
+ * dataset_file, if not NULL, already holds ds as rp_dataset_to_csv
+ * writes it, fsynced and never changed again (the history's copy): it is
+ * hard-linked into the entry, and ds is written out only when that
+ * fails (another file system, no links). */
 rp_status rp_spool_write(const char *state_dir, const rp_dataset *ds,
+			 const char *dataset_file,
 			 const rp_spooled_artifact *arts, size_t narts,
 			 const char *const *pending, size_t npending, char **dir,
 			 char *err, size_t errlen);

@@ -42,6 +42,8 @@ e=$spool/$(ls "$spool")
 is "$(ls "$e/pending")" peer "it waits for the peer only (the archive is crossed off)"
 ok 'ls "$e" | grep -q "^a0.csv$" && ls "$e" | grep -q "^a1.csv$" && [ -f "$e/dataset.csv" ] && [ -f "$e/meta" ]' "it holds the artifacts, the dataset and its metadata"
 is "$(stat -c %a "$e/a0.csv")" 600 "spooled files are private (0600)"
+h=$(ls "$t"/state/history/local/123456789012/*.csv)
+is "$(stat -c %i "$e/dataset.csv")" "$(stat -c %i "$h")" "the spooled dataset is the history's copy, hard-linked, not written twice"
 is "$(stat -c %a "$t/state")" 700 "the state directory is private (0700)"
 like "$work/err" "kept in $e for the next run" "the message says where it is kept"
 
@@ -128,5 +130,34 @@ pipeline
 rp run -c "$p"
 rc_is 0 "the next run delivers it"
 is "$(entries)" 0 "and empties the spool"
+
+# 10. Without a history (history_keep = 0) the spool writes the dataset
+# itself, and pruning the history never takes a spooled dataset with it.
+rm -f "$accept"
+rm -rf "$t/state/history"
+pipeline
+sed -i 's/^name = p$/name = p\nhistory_keep = 0/' "$p"
+rp run -c "$p"
+rc_is 1 "refused, with history_keep = 0"
+e=$spool/$(ls "$spool")
+ok '[ ! -e "$t/state/history" ] && [ "$(stat -c %h "$e/dataset.csv")" = 1 ]' "the dataset is written into the entry, and no history is kept"
+is "$(head -c 5 "$e/dataset.csv")" "user," "it is the table"
+: >"$accept"
+rp retry -c "$p"
+rc_is 0 "and retry delivers it"
+rm -f "$accept"
+pipeline
+sed -i 's/^name = p$/name = p\nhistory_keep = 1/' "$p"
+rp run -c "$p"
+rc_is 1 "refused, with history_keep = 1"
+e=$spool/$(ls "$spool")
+h=$(ls "$t"/state/history/local/123456789012/*.csv)
+cp "$e/dataset.csv" "$work/spooled.csv"
+rm -f "$h"
+ok 'cmp -s "$e/dataset.csv" "$work/spooled.csv" && [ "$(stat -c %h "$e/dataset.csv")" = 1 ]' "the history's file removed, the spooled dataset is still whole"
+: >"$accept"
+rp retry -c "$p"
+rc_is 0 "and retry delivers it"
+is "$(grep -c '^local 123456789012 csv ' "$accept")" 1 "the report, once"
 
 done_testing
