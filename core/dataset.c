@@ -348,43 +348,71 @@ int rp_dataset_row_is_root(const rp_dataset *ds, size_t row)
 }
 
 /* RFC 4180, quoting only where needed (or when forced); parses back to
- * the same table. */
-static rp_status csv_cell(rp_buf *b, const char *s, int force)
-{
-	rp_status st;
+ * the same table.  Writes straight into the buffer: this runs for every
+ * cell of every report saved to the history or the spool. */
+static const unsigned char csv_special[256] = {
+	[','] = 1, ['\r'] = 1, ['\n'] = 1, ['"'] = 3};
 
-	if (!force && !strpbrk(s, ",\"\r\n"))
-		return rp_buf_puts(b, s);
-	st = rp_buf_puts(b, "\"");
-	for (; !st && *s; s++)
-		st = *s == '"' ? rp_buf_puts(b, "\"\"") : rp_buf_append(b, s, 1);
-	return st ? st : rp_buf_puts(b, "\"");
+static char *csv_cell(char *o, const char *s, size_t n, unsigned special,
+		      int force)
+{
+	if (!special && !force) {
+		memcpy(o, s, n);
+		return o + n;
+	}
+	*o++ = '"';
+	if (special & 2) {
+		for (size_t i = 0; i < n; i++) {
+			if (s[i] == '"')
+				*o++ = '"';
+			*o++ = s[i];
+		}
+	} else {
+		memcpy(o, s, n);
+		o += n;
+	}
+	*o++ = '"';
+	return o;
 }
 
 rp_status rp_dataset_to_csv(const rp_dataset *ds, rp_buf *b)
 {
 	const rp_csv_table *t = &ds->table;
-	rp_status st = RP_OK;
 
-	for (size_t r = 0; r <= t->nrows && !st; r++) {
-		for (size_t c = 0; c < t->ncols && !st; c++) {
-			const char *cell = t->cells[r * t->ncols + c];
+	for (size_t r = 0; r <= t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const unsigned char *cell =
+				(const unsigned char *)t->cells[r * t->ncols + c];
+			unsigned special = 0;
+			size_t n = 0;
+			char *o;
 			/* Unquoted, rp_csv_parse would read these back
 			 * differently: an empty cell alone on its line is a
 			 * blank line (dropped at the end, refused mid-file),
 			 * and U+FEFF opening the file is a byte-order mark. */
 			int force = (t->ncols == 1 && !*cell) ||
 				    (r == 0 && c == 0 &&
-				     strncmp(cell, "\xef\xbb\xbf", 3) == 0);
+				     strncmp((const char *)cell, "\xef\xbb\xbf", 3) == 0);
 
+			for (; cell[n]; n++)
+				special |= csv_special[cell[n]];
+			/* worst case: the separator, two quotes, every byte a
+			 * doubled quote, and the line's end */
+			if (n > ((size_t)-1 - 4) / 2 || rp_buf_reserve(b, 2 * n + 4))
+				return RP_ERR_NOMEM;
+			o = b->data + b->len;
 			if (c)
-				st = rp_buf_puts(b, ",");
-			if (!st)
-				st = csv_cell(b, cell, force);
+				*o++ = ',';
+			o = csv_cell(o, (const char *)cell, n, special, force);
+			if (c + 1 == t->ncols)
+				*o++ = '\n';
+			b->len = (size_t)(o - b->data);
 		}
-		if (!st)
-			st = rp_buf_puts(b, "\n");
+		if (!t->ncols && rp_buf_append(b, "\n", 1))
+			return RP_ERR_NOMEM;
 	}
-	return st;
+	if (b->data)
+		b->data[b->len] = '\0';
+	return RP_OK;
 }
 

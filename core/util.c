@@ -95,6 +95,11 @@ static rp_status buf_reserve(rp_buf *b, size_t extra)
 	return RP_OK;
 }
 
+rp_status rp_buf_reserve(rp_buf *b, size_t extra)
+{
+	return buf_reserve(b, extra);
+}
+
 rp_status rp_buf_append(rp_buf *b, const void *data, size_t len)
 {
 	rp_status st = buf_reserve(b, len);

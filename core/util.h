@@ -16,6 +16,9 @@ typedef struct rp_buf {
 } rp_buf;
 
 rp_status rp_buf_append(rp_buf *b, const void *data, size_t len);
+/* Makes room for extra more bytes (and the NUL) without changing len:
+ * then up to extra bytes may be written at data + len directly. */
+rp_status rp_buf_reserve(rp_buf *b, size_t extra);
 rp_status rp_buf_puts(rp_buf *b, const char *s);
 rp_status rp_buf_printf(rp_buf *b, const char *fmt, ...) RP_PRINTF(2, 3);
 rp_status rp_buf_vprintf(rp_buf *b, const char *fmt, va_list ap)

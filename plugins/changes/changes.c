@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <reportpipe/plugin.h>
@@ -25,20 +26,11 @@ static const rp_option options[] = {
 
 static const char header[] = REG_LEDGER_HEADER;
 
-static rp_status put_row(const rp_host *host, rp_artifact *out, int excel,
-			 const char *const cells[5])
+static void put_row(csv_out *w, const char *const cells[5])
 {
-	rp_status st = RP_OK;
-
-	for (size_t c = 0; c < 5 && !st; c++) {
-		if (c)
-			st = host->artifact_append(out, ",", 1);
-		if (!st)
-			st = csv_out_cell(host, out, cells[c], excel);
-	}
-	if (!st)
-		st = host->artifact_append(out, excel ? "\r\n" : "\n", excel ? 2 : 1);
-	return st;
+	for (size_t c = 0; c < 5; c++)
+		csv_out_cell(w, cells[c], c == 0);
+	csv_out_eol(w);
 }
 
 /* The events do not depend on thresholds, but the shared summary is
@@ -46,7 +38,7 @@ static rp_status put_row(const rp_host *host, rp_artifact *out, int excel,
  * unless their sections set others, so one model serves them all. */
 static rp_status put_events(rp_instance *self, const rp_host *host,
 			    const rp_dataset *ds, const char *const lead[2],
-			    int excel, reg_lang lang, rp_artifact *out)
+			    reg_lang lang, csv_out *w)
 {
 	static const reg_thresholds th = {REG_DEFAULT_ROOT_USE_DAYS,
 					  REG_DEFAULT_UNUSED_DAYS,
@@ -59,16 +51,16 @@ static rp_status put_events(rp_instance *self, const rp_host *host,
 	if (st)
 		return st;
 	ch = &s->recent.changes;
-	for (size_t i = 0; i < ch->n && !st; i++) {
+	for (size_t i = 0; i < ch->n && !w->st; i++) {
 		const reg_event *e = &ch->events[i];
 		char detail[512];
 
 		reg_event_detail_lang(detail, sizeof(detail), e, lang);
-		st = put_row(host, out, excel, (const char *const[5]){
+		put_row(w, (const char *const[5]){
 			lead[0], lead[1], e->user->name, reg_event_name(e->kind), detail});
 	}
 	reg_summary_release(s);
-	return st;
+	return RP_OK;
 }
 
 static rp_status changes_render(rp_instance *self, const rp_host *host,
@@ -80,6 +72,7 @@ static rp_status changes_render(rp_instance *self, const rp_host *host,
 	const rp_dataset *prev;
 	char date[32];
 	const char *lead[2] = {date, m->account_id};
+	csv_out *w;
 	rp_status st = RP_OK;
 
 	/* An engine older than the ledger has no ds_previous: say so rather
@@ -89,15 +82,15 @@ static rp_status changes_render(rp_instance *self, const rp_host *host,
 				"this reportpipe engine keeps no report history; the changes format needs a newer reportpipe");
 		return RP_ERR_UNSUPPORTED;
 	}
+	w = malloc(sizeof(*w));
+	if (!w)
+		return RP_ERR_NOMEM;
+	csv_out_init(w, host, out, excel);
 	reg_format_iso8601(date, sizeof(date), m->generated_time);
 	if (excel)
-		st = host->artifact_append(out, "\xEF\xBB\xBF", 3);
-	if (!st)
-		st = host->artifact_append(out, header, strlen(header));
-	if (!st)
-		st = host->artifact_append(out, excel ? "\r\n" : "\n", excel ? 2 : 1);
-	if (st)
-		return st;
+		csv_out_raw(w, "\xEF\xBB\xBF", 3);
+	csv_out_raw(w, header, strlen(header));
+	csv_out_eol(w);
 	prev = host->ds_previous(self, ds);
 	if (!prev) {
 		char detail[512]; /* the Japanese sentence is 170 bytes */
@@ -107,10 +100,15 @@ static rp_status changes_render(rp_instance *self, const rp_host *host,
 			 "state_dir/history にソース %s のこのアカウントの過去のレポートがありません。このレポートが次回の比較の基準になります" :
 			 "no earlier report of source %s for this account in state_dir/history: this report is the baseline the next run is compared with",
 			 m->source);
-		return put_row(host, out, excel, (const char *const[5]){
+		put_row(w, (const char *const[5]){
 			lead[0], lead[1], "", "no_previous_report", detail});
+	} else {
+		st = put_events(self, host, ds, lead, lang, w);
 	}
-	return put_events(self, host, ds, lead, excel, lang, out);
+	if (!st)
+		st = csv_out_finish(w);
+	free(w);
+	return st;
 }
 
 RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {

@@ -1,6 +1,7 @@
 /* csv.c - formatter plugin: the report as CSV, optionally made safe and
  * comfortable for spreadsheet programs (Excel in Japan expects a BOM to
  * read UTF-8, and runs cells that start like formulas). */
+#include <stdlib.h>
 #include <string.h>
 
 #include <reportpipe/plugin.h>
@@ -20,10 +21,10 @@ static rp_status csv_render(rp_instance *self, const rp_host *host,
 {
 	const rp_list *pick = host->opt_list(self, "columns");
 	int excel = host->opt_bool(self, "excel");
-	const char *eol = excel ? "\r\n" : "\n";
 	size_t ncols = pick && pick->count ? pick->count : host->ds_columns(ds);
 	size_t rows = host->ds_rows(ds), cols_buf[256];
-	rp_status st = RP_OK;
+	csv_out *w;
+	rp_status st;
 
 	if (ncols > sizeof(cols_buf) / sizeof(cols_buf[0])) {
 		host->set_error(self, "the report has %zu columns; at most %zu are supported",
@@ -45,26 +46,22 @@ static rp_status csv_render(rp_instance *self, const rp_host *host,
 		}
 		cols_buf[c] = (size_t)idx;
 	}
+	w = malloc(sizeof(*w));
+	if (!w)
+		return RP_ERR_NOMEM;
+	csv_out_init(w, host, out, excel);
 	if (excel)
-		st = host->artifact_append(out, "\xEF\xBB\xBF", 3);
-	for (size_t c = 0; c < ncols && !st; c++) {
-		if (c)
-			st = host->artifact_append(out, ",", 1);
-		if (!st)
-			st = csv_out_cell(host, out, host->ds_column_name(ds, cols_buf[c]), excel);
+		csv_out_raw(w, "\xEF\xBB\xBF", 3);
+	for (size_t c = 0; c < ncols; c++)
+		csv_out_cell(w, host->ds_column_name(ds, cols_buf[c]), c == 0);
+	csv_out_eol(w);
+	for (size_t r = 0; r < rows && !w->st; r++) {
+		for (size_t c = 0; c < ncols; c++)
+			csv_out_cell(w, host->ds_cell(ds, r, cols_buf[c]), c == 0);
+		csv_out_eol(w);
 	}
-	if (!st)
-		st = host->artifact_append(out, eol, strlen(eol));
-	for (size_t r = 0; r < rows && !st; r++) {
-		for (size_t c = 0; c < ncols && !st; c++) {
-			if (c)
-				st = host->artifact_append(out, ",", 1);
-			if (!st)
-				st = csv_out_cell(host, out, host->ds_cell(ds, r, cols_buf[c]), excel);
-		}
-		if (!st)
-			st = host->artifact_append(out, eol, strlen(eol));
-	}
+	st = csv_out_finish(w);
+	free(w);
 	return st;
 }
 
