@@ -173,6 +173,38 @@ static int bare_cr(struct parser *ps, const unsigned char *p)
 		       "carriage return without a line feed (line ends must be LF or CRLF)");
 }
 
+/* Bytes that end a run of plain ones: what may end or break a field,
+ * and every non-ASCII byte (UTF-8 is checked sequence by sequence).
+ * Runs between them are copied in one go. */
+#define STOP_UNQUOTED 1
+#define STOP_QUOTED 2
+static const unsigned char stop[256] = {
+	[','] = STOP_UNQUOTED, ['\r'] = STOP_UNQUOTED,
+	['"'] = STOP_UNQUOTED | STOP_QUOTED, ['\n'] = STOP_UNQUOTED | STOP_QUOTED,
+	['\0'] = STOP_UNQUOTED | STOP_QUOTED,
+#define HI4(x) [x] = 3, [x + 1] = 3, [x + 2] = 3, [x + 3] = 3
+#define HI16(x) HI4(x), HI4(x + 4), HI4(x + 8), HI4(x + 12)
+	HI16(0x80), HI16(0x90), HI16(0xa0), HI16(0xb0),
+	HI16(0xc0), HI16(0xd0), HI16(0xe0), HI16(0xf0),
+#undef HI16
+#undef HI4
+};
+
+/* Copies the plain bytes from p on (those without the stop bit) to *w;
+ * returns the first byte that is not. */
+static const unsigned char *copy_run(const unsigned char *p,
+				     const unsigned char *end, char **w,
+				     unsigned bit)
+{
+	const unsigned char *run = p;
+
+	while (p < end && !(stop[*p] & bit))
+		p++;
+	memcpy(*w, run, (size_t)(p - run));
+	*w += p - run;
+	return p;
+}
+
 static int parse_unquoted(struct parser *ps)
 {
 	const unsigned char *p = ps->p, *end = ps->end;
@@ -180,8 +212,12 @@ static int parse_unquoted(struct parser *ps)
 	char *w = ps->w;
 
 	while (p < end) {
-		unsigned char c = *p;
+		unsigned char c;
 
+		p = copy_run(p, end, &w, STOP_UNQUOTED);
+		if (p == end)
+			break;
+		c = *p;
 		if (c >= 0x80) {
 			size_t n = utf8_seq(ps, p);
 
@@ -223,6 +259,7 @@ static int parse_quoted(struct parser *ps)
 	unsigned char c;
 
 	for (;;) {
+		p = copy_run(p, end, &w, STOP_QUOTED);
 		if (p == end)
 			return fail_at(ps, open,
 				       "unterminated quoted field (opened here)");
