@@ -1,11 +1,12 @@
 /* fuzz_xml.c - reading AWS answers: rp_xml_text at the paths the engine
- * and the plugins ask for, and rp_aws_parse_error on the same bytes as an
- * error body (which also takes the JSON branch when the input starts with
- * '{').
+ * and the plugins ask for, rp_xml_fields at all of them in one pass, and
+ * rp_aws_parse_error on the same bytes as an error body (which also takes
+ * the JSON branch when the input starts with '{').
  *
  * Checked beyond memory errors: a refusal says where and leaves nothing
- * to free, and the error fields are never empty where promised and hold
- * no control characters (they go into logs and terminals). */
+ * to free, one pass over many paths finds what each path alone finds,
+ * and the error fields are never empty where promised and hold no
+ * control characters (they go into logs and terminals). */
 #include "config.h"
 
 #include <string.h>
@@ -67,25 +68,38 @@ static void check_error_body(const char *text, size_t size)
 	rp_buf_free(&resp.body);
 }
 
+#define NPATHS (sizeof(paths) / sizeof(paths[0]))
+
 int rp_fuzz_xml(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
+	char *one[NPATHS], *all[NPATHS], err[256] = "";
+	rp_xml_field f[NPATHS];
 	int refused = 0;
+	rp_status st;
 
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		char err[256] = "", *out = err;
-		rp_status st;
-
-		st = rp_xml_text(text, size, paths[i].path, paths[i].n, &out, err,
-				 sizeof(err));
+	for (size_t i = 0; i < NPATHS; i++) {
+		one[i] = err;
+		st = rp_xml_text(text, size, paths[i].path, paths[i].n, &one[i],
+				 err, sizeof(err));
 		FUZZ_CHECK(st == RP_OK || st == RP_ERR_PARSE);
 		if (st == RP_ERR_PARSE) {
-			FUZZ_CHECK(out == NULL);
+			FUZZ_CHECK(one[i] == NULL);
 			FUZZ_CHECK(strncmp(err, "malformed XML at line ", 22) == 0);
 			refused = 1;
-		} else {
-			free(out);
 		}
+	}
+	for (size_t i = 0; i < NPATHS; i++) {
+		all[i] = err;
+		f[i] = (rp_xml_field){paths[i].path, paths[i].n, &all[i]};
+	}
+	st = rp_xml_fields(text, size, f, NPATHS, err, sizeof(err));
+	FUZZ_CHECK(st == (refused ? RP_ERR_PARSE : RP_OK));
+	for (size_t i = 0; i < NPATHS; i++) {
+		FUZZ_CHECK((one[i] == NULL) == (all[i] == NULL));
+		FUZZ_CHECK(!one[i] || strcmp(one[i], all[i]) == 0);
+		free(one[i]);
+		free(all[i]);
 	}
 	check_error_body(text, size);
 	return refused ? RP_FUZZ_REFUSED : RP_FUZZ_ACCEPTED;
