@@ -905,21 +905,25 @@ static rp_status hdr_param(struct hdr *h, const char *attr, const char *value,
 static rp_status put_base64(rp_buf *b, const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	unsigned char line[4 * B64_LINE_BYTES / 3 + 1];
-	size_t n;
-	rp_status st;
+	size_t lines = (len + B64_LINE_BYTES - 1) / B64_LINE_BYTES, n;
+	char *o;
 
+	/* Every line at its full 76 characters and CRLF: room for all of
+	 * them, then each is encoded where it goes. */
+	if (lines > ((size_t)-1 - 1) / (4 * B64_LINE_BYTES / 3 + 2) ||
+	    rp_buf_reserve(b, lines * (4 * B64_LINE_BYTES / 3 + 2)))
+		return RP_ERR_NOMEM;
+	o = b->data + b->len;
 	while (len > 0) {
 		n = len < B64_LINE_BYTES ? len : B64_LINE_BYTES;
-		EVP_EncodeBlock(line, p, (int)n);
-		st = rp_buf_append(b, line, 4 * ((n + 2) / 3));
-		if (!st)
-			st = rp_buf_puts(b, "\r\n");
-		if (st)
-			return st;
+		o += EVP_EncodeBlock((unsigned char *)o, p, (int)n);
+		*o++ = '\r';
+		*o++ = '\n';
 		p += n;
 		len -= n;
 	}
+	*o = '\0';
+	b->len = (size_t)(o - b->data);
 	return RP_OK;
 }
 
