@@ -371,8 +371,8 @@ static const char *service_label(const char *service)
 static rp_status send_signed(rp_http *http, const rp_aws_config *cfg,
 			     const rp_aws_credentials *creds,
 			     const char *signing_region, const target *t,
-			     const rp_aws_call *call, rp_http_response *resp,
-			     char *err, size_t errlen)
+			     const rp_aws_call *call, const char *payload_hash,
+			     rp_http_response *resp, char *err, size_t errlen)
 {
 	rp_sigv4_header *sh = NULL;
 	rp_http_header *hh = NULL;
@@ -399,6 +399,7 @@ static rp_status send_signed(rp_http *http, const rp_aws_config *cfg,
 			.method = call->method, .path = path, .query = call->query,
 			.headers = sh, .nheaders = n,
 			.payload = call->body, .payload_len = call->body_len,
+			.payload_hash = payload_hash,
 		};
 		rp_sigv4_credentials sc = {creds->access_key_id,
 					   creds->secret_access_key,
@@ -498,12 +499,28 @@ static void give_up_advice(char *err, size_t errlen, rp_status st,
 typedef rp_status (*creds_fn)(void *user, const rp_aws_credentials **out,
 			      int force_refresh, char *err, size_t errlen);
 
+/* The payload hash every attempt signs: S3's x-amz-content-sha256 when
+ * the caller sent it (the s3 sink hashes the body for its checksum
+ * header anyway), else the body's SHA-256, computed once for all the
+ * attempts.  NULL when it cannot be computed. */
+static const char *payload_hash_of(const rp_aws_call *call, char hex[65])
+{
+	if (call->s3)
+		for (size_t i = 0; i < call->nheaders; i++)
+			if (strcasecmp(call->headers[i].name, "x-amz-content-sha256") == 0)
+				return call->headers[i].value;
+	if (rp_sigv4_payload_hash(call->body, call->body_len, hex) != RP_SIGV4_OK)
+		return NULL;
+	return hex;
+}
+
 static rp_status request_loop(rp_http *http, const rp_aws_config *cfg,
 			      creds_fn get, void *user, const char *region,
 			      const rp_aws_call *call, rp_http_response *resp,
 			      rp_aws_error *aerr, char *err, size_t errlen)
 {
-	char *endpoint = NULL, *signing = NULL, terr[512];
+	char *endpoint = NULL, *signing = NULL, terr[512], hex[65];
+	const char *payload_hash;
 	int attempts = max_attempts(cfg), refreshed = 0;
 	const char *label = service_label(call->service);
 	target t = {0};
@@ -517,6 +534,13 @@ static rp_status request_loop(rp_http *http, const rp_aws_config *cfg,
 		st = target_parse(endpoint, call->host_prefix, &t, err, errlen);
 	if (st)
 		goto out;
+	payload_hash = payload_hash_of(call, hex);
+	if (!payload_hash) {
+		snprintf(err, errlen, "%s %s: libcrypto could not compute SHA-256",
+			 label, call->operation);
+		st = RP_ERR_INTERNAL;
+		goto out;
+	}
 	for (int attempt = 1;; attempt++) {
 		const rp_aws_credentials *creds = NULL;
 		int retry = 0;
@@ -525,8 +549,8 @@ static rp_status request_loop(rp_http *http, const rp_aws_config *cfg,
 		if (st)
 			goto out;
 		memset(aerr, 0, sizeof(*aerr));
-		st = send_signed(http, cfg, creds, signing, &t, call, resp, terr,
-				 sizeof(terr));
+		st = send_signed(http, cfg, creds, signing, &t, call, payload_hash,
+				 resp, terr, sizeof(terr));
 		if (st == RP_ERR_NETWORK || st == RP_ERR_TIMEOUT) {
 			snprintf(err, errlen, "%s %s: %s", label, call->operation, terr);
 			retry = 1;

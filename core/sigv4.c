@@ -317,6 +317,11 @@ static int sha256_hex(const void *data, size_t len, char out[65])
 	return RP_SIGV4_OK;
 }
 
+int rp_sigv4_payload_hash(const void *data, size_t len, char out[65])
+{
+	return sha256_hex(data ? data : "", data ? len : 0, out);
+}
+
 static int hmac_sha256(const void *key, size_t keylen, const char *msg,
 		       size_t msglen, unsigned char out[SHA256_LEN])
 {

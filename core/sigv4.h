@@ -103,6 +103,11 @@ int rp_sigv4_sign(const rp_sigv4_request *req,
 		  const rp_sigv4_params *params, rp_sigv4_result *out,
 		  char *errbuf, size_t errlen);
 
+/* The payload hash rp_sigv4_sign() computes when none is given: 64
+ * lower-case hex digits of SHA-256(data), for a caller that signs the
+ * same body more than once (retries).  RP_SIGV4_OK or an error. */
+int rp_sigv4_payload_hash(const void *data, size_t len, char out[65]);
+
 /* Wipes and frees what rp_sigv4_sign() put in r and zeroes it.  Safe on a
  * zeroed result and on NULL. */
 void rp_sigv4_result_free(rp_sigv4_result *r);

@@ -604,10 +604,12 @@ static rp_status put_one(rp_instance *self, const rp_host *host,
 			 char **sentence)
 {
 	s3_sink *s = host->instance_data(self);
-	rp_header h[3 + MAX_EXTRA_HEADERS];
+	rp_header h[4 + MAX_EXTRA_HEADERS];
 	rp_header *all = NULL;
-	char md5[32], sha[48], owner[128] = "", *key = NULL, *enc = NULL,
-	     *target = NULL;
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	char md5[32], sha[48], hex[65], owner[128] = "", *key = NULL,
+	     *enc = NULL, *target = NULL;
 	const char *why;
 	const void *data;
 	size_t len, nh = 0;
@@ -659,14 +661,23 @@ static rp_status put_one(rp_instance *self, const rp_host *host,
 		h[nh++] = (rp_header){"Content-MD5", md5};
 	else
 		host->log(self, RP_LOG_DEBUG, "MD5 is not available (FIPS mode?): sending the SHA-256 checksum alone");
-	st = base64_digest(EVP_sha256(), data, len, sha);
-	if (st) {
+	/* One SHA-256 for both headers: the checksum S3 stores, and the
+	 * payload hash SigV4 signs (the host takes it from the header). */
+	if (EVP_Digest(data, len, digest, &dlen, EVP_sha256(), NULL) != 1 ||
+	    dlen != 32) {
 		*sentence = sentence_printf("s3://%s/%s: libcrypto could not compute SHA-256",
 					    s->bucket, key);
 		st = RP_ERR_INTERNAL;
 		goto out;
 	}
+	EVP_EncodeBlock((unsigned char *)sha, digest, 32);
+	for (unsigned i = 0; i < 32; i++) {
+		hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+	}
+	hex[64] = '\0';
 	h[nh++] = (rp_header){"x-amz-checksum-sha256", sha};
+	h[nh++] = (rp_header){"x-amz-content-sha256", hex};
 	for (size_t i = 0; i < s->nextra; i++)
 		h[nh++] = s->extra[i];
 	all = malloc((nh + s->nmeta) * sizeof(*all));

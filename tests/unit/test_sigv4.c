@@ -29,7 +29,7 @@
  * reports the same number of failures, so the plan holds. */
 #define CASE_TESTS 5
 /* Assertions in api_tests(). */
-#define API_TESTS 22
+#define API_TESTS 25
 
 #define AWS4_DIR "aws4_testsuite"
 #define CAUTH_DIR "aws-c-auth-v4"
@@ -888,6 +888,19 @@ static void api_tests(void)
 
 	rp_sigv4_result_free(&res);
 	ok(res.canonical_request == NULL, "api: freeing twice is harmless");
+
+	{
+		/* What the AWS client signs once for every attempt. */
+		char hex[65];
+
+		is_int(rp_sigv4_payload_hash(NULL, 0, hex), RP_SIGV4_OK,
+		       "api: the payload hash of no body");
+		is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		       "api: is SHA-256 of nothing");
+		rp_sigv4_payload_hash("Action=ListUsers&Version=2010-05-08", 35, hex);
+		is_str(hex, "b6359072c78d70ebee1e81adcbab4f01bf2c23245fa365ef83fe8f1f955085e2",
+		       "api: and of a form, in lower-case hex");
+	}
 }
 
 int main(void)
