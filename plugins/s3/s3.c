@@ -1,7 +1,7 @@
 /* s3.c - sink plugin: puts each artifact into an S3 bucket, one PutObject
- * per artifact, with Content-MD5 and a SHA-256 checksum so S3 refuses a
- * body damaged on the way, and optional encryption, storage class, Object
- * Lock retention and user metadata.
+ * per artifact, with a SHA-256 checksum (and Content-MD5 if asked) so S3
+ * refuses a body damaged on the way, and optional encryption, storage
+ * class, Object Lock retention and user metadata.
  *
  * Everything that can be wrong in the configuration (the key template, a
  * retention without a mode, a metadata item S3 would refuse) is refused at
@@ -51,6 +51,8 @@ static const rp_option options[] = {
 	 .description = "user metadata, key=value items sent as x-amz-meta-KEY (keys: letters, digits, - and _)"},
 	{.key = "content_type", .type = RP_OPT_STRING,
 	 .description = "Content-Type of the objects (default: the format's media type)"},
+	{.key = "content_md5", .type = RP_OPT_BOOL, .default_value = "false",
+	 .description = "also send Content-MD5, for S3-compatible stores that want it (AWS S3 checks the SHA-256 checksum, Object Lock included)"},
 	RP_AWS_OPTIONS,
 	{0}
 };
@@ -657,10 +659,15 @@ static rp_status put_one(rp_instance *self, const rp_host *host,
 			      host->opt_is_set(self, "content_type")
 				      ? host->opt_string(self, "content_type")
 				      : host->artifact_media_type(a)};
-	if (base64_digest(EVP_md5(), data, len, md5) == RP_OK)
-		h[nh++] = (rp_header){"Content-MD5", md5};
-	else
-		host->log(self, RP_LOG_DEBUG, "MD5 is not available (FIPS mode?): sending the SHA-256 checksum alone");
+	/* The SHA-256 checksum below is what S3 verifies (and what Object
+	 * Lock asks for, "Content-MD5 OR x-amz-checksum-"); MD5 over again
+	 * would cost more than both SHA-256s, so only when asked for. */
+	if (host->opt_bool(self, "content_md5")) {
+		if (base64_digest(EVP_md5(), data, len, md5) == RP_OK)
+			h[nh++] = (rp_header){"Content-MD5", md5};
+		else
+			host->log(self, RP_LOG_DEBUG, "MD5 is not available (FIPS mode?): sending the SHA-256 checksum alone");
+	}
 	/* One SHA-256 for both headers: the checksum S3 stores, and the
 	 * payload hash SigV4 signs (the host takes it from the header). */
 	if (EVP_Digest(data, len, digest, &dlen, EVP_sha256(), NULL) != 1 ||

@@ -5,8 +5,9 @@
 #     byte for byte, keys with a space, '+', '=' and Japanese arriving
 #     exactly, virtual-hosted addressing, an unknown access key.
 #  2. Against the fake AWS endpoint (tests/fakes/fake_aws.py): botocore's
-#     S3 signer verifies every request; the payload hash, Content-MD5,
-#     checksum, encryption, storage class, Object Lock and metadata headers
+#     S3 signer verifies every request; the payload hash, the checksum,
+#     Content-MD5 (content_md5), encryption, storage class, Object Lock and
+#     metadata headers
 #     are checked; AccessDenied, NoSuchBucket, Object Lock on a bucket
 #     without it and a wrong region reach the user naming bucket and key,
 #     while the file sink of the same pipeline still delivers.
@@ -19,7 +20,7 @@
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/fake.sh"
 
-plan 93
+plan 96
 
 PY=/usr/bin/python3
 peers=${RP_NODE_PEERS:-$top_srcdir/tests/peers/node_modules}
@@ -255,7 +256,7 @@ pipeline "$work/vault.ini" '[sink.vault]' 'plugin = s3' 'input = csv, raw' \
 	'bucket = vault' 'endpoint_url = ${fake_url}' 'region = us-east-1' \
 	"key = $key_tmpl" 'sse = aws:kms' 'kms_key_id = alias/reportpipe' \
 	'storage_class = STANDARD_IA' 'object_lock_mode = COMPLIANCE' \
-	'object_lock_retain_days = 30' \
+	'object_lock_retain_days = 30' 'content_md5 = true' \
 	'metadata = team=security, Pipeline-Run = nightly'
 run run -v -c "$work/vault.ini"
 rc_is 0 "fake: both artifacts put with every option set (exit 0)"
@@ -302,6 +303,22 @@ if [ -n "$aws_cli" ]; then
 else
 	skip 2 "no aws CLI (apt-get install awscli)"
 fi
+
+# ---- by default no Content-MD5: the SHA-256 checksum alone, which is
+# ---- also what Object Lock asks for
+fake_start "$work/s3.json"
+pipeline "$work/lock.ini" '[sink.vault]' 'plugin = s3' 'input = csv' \
+	'bucket = vault' 'endpoint_url = ${fake_url}' 'region = us-east-1' \
+	'key = lock/{format}.{ext}' 'object_lock_mode = GOVERNANCE' \
+	'object_lock_retain_days = 1'
+run run -c "$work/lock.ini"
+rc_is 0 "fake: Object Lock with the SHA-256 checksum alone (exit 0)"
+is "$(s3log PutObject signed)" \
+	"content-type;host;x-amz-checksum-sha256;x-amz-content-sha256;x-amz-date;x-amz-object-lock-mode;x-amz-object-lock-retain-until-date" \
+	"fake: no Content-MD5 unless content_md5 = true"
+is "$(s3log PutObject h:x-amz-checksum-sha256 signature_ok payload_hash_ok)" \
+	"$(digests "$work/arts/csv.csv" | cut -f2)${TAB}true${TAB}true" \
+	"fake: the checksum is the artifact's, and the payload hash signed is its SHA-256"
 
 # ---- virtual-hosted: Host reports.localhost:PORT
 fake_start "$work/s3.json"
