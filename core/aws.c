@@ -499,11 +499,9 @@ static void give_up_advice(char *err, size_t errlen, rp_status st,
 typedef rp_status (*creds_fn)(void *user, const rp_aws_credentials **out,
 			      int force_refresh, char *err, size_t errlen);
 
-/* The payload hash every attempt signs: S3's x-amz-content-sha256 when
- * the caller sent it (the s3 sink hashes the body for its checksum
- * header anyway), else the body's SHA-256, computed once for all the
- * attempts.  NULL when it cannot be computed. */
-static const char *payload_hash_of(const rp_aws_call *call, char hex[65])
+/* S3's x-amz-content-sha256 when the caller sent it (the s3 sink hashes
+ * the body for its checksum header anyway), else the body's SHA-256. */
+const char *rp_aws_payload_hash(const rp_aws_call *call, char hex[65])
 {
 	if (call->s3)
 		for (size_t i = 0; i < call->nheaders; i++)
@@ -534,7 +532,8 @@ static rp_status request_loop(rp_http *http, const rp_aws_config *cfg,
 		st = target_parse(endpoint, call->host_prefix, &t, err, errlen);
 	if (st)
 		goto out;
-	payload_hash = payload_hash_of(call, hex);
+	payload_hash = call->payload_hash ? call->payload_hash
+					  : rp_aws_payload_hash(call, hex);
 	if (!payload_hash) {
 		snprintf(err, errlen, "%s %s: libcrypto could not compute SHA-256",
 			 label, call->operation);

@@ -94,7 +94,15 @@ typedef struct rp_aws_call {
 	/* On an AWS error, leave the answer (status, headers, body) in resp
 	 * for the caller to read and free; otherwise it is freed. */
 	int keep_error_response;
+	/* The SigV4 payload hash, worked out in advance
+	 * (rp_aws_payload_hash), or NULL: computed once for all attempts. */
+	const char *payload_hash;
 } rp_aws_call;
+
+/* The payload hash every attempt of call signs: S3's x-amz-content-sha256
+ * when the caller sent it, else the body's SHA-256 as hex in hex.  NULL
+ * when libcrypto fails. */
+const char *rp_aws_payload_hash(const rp_aws_call *call, char hex[65]);
 
 /* A client: a section's config with its region, endpoint cache and
  * credentials (resolved on first use, refreshed before they expire). */

@@ -494,9 +494,13 @@ rp_status rp_engine_open(const char *path, const char *const *extra_dirs,
 		return RP_ERR_NOMEM;
 	eng->out = stdout;
 	pthread_mutex_init(&eng->datasets_lock, NULL);
+	pthread_mutex_init(&eng->gate_lock, NULL);
+	pthread_cond_init(&eng->gate_cond, NULL);
 	st = rp_config_load(path, &eng->cfg, err, errlen);
 	if (st) {
 		pthread_mutex_destroy(&eng->datasets_lock);
+		pthread_mutex_destroy(&eng->gate_lock);
+		pthread_cond_destroy(&eng->gate_cond);
 		free(eng);
 		return st;
 	}
@@ -584,6 +588,8 @@ void rp_engine_close(rp_engine *eng)
 	free(eng->timezone);
 	rp_config_free(&eng->cfg);
 	pthread_mutex_destroy(&eng->datasets_lock);
+	pthread_mutex_destroy(&eng->gate_lock);
+	pthread_cond_destroy(&eng->gate_cond);
 	free(eng);
 }
 
@@ -885,18 +891,91 @@ typedef struct sink_job {
 	int failed;
 } sink_job;
 
+/* What goes to disk before anything is delivered: the history's copy of
+ * the dataset, then the spool entry of what the sinks are about to get. */
+typedef struct write_ahead {
+	int history;              /* save ds to the history first */
+	const rp_spooled_artifact *keep;
+	size_t nkeep;
+	const char *const *pending; /* the sinks, each crossed off when done */
+	size_t npending;
+	char *entry;              /* the spool entry written, or NULL */
+	int done;
+} write_ahead;
+
 typedef struct delivery {
-	sink_job *jobs;           /* the concurrent sinks first, then the others */
-	size_t njobs, nconc;
+	rp_engine *eng;
+	sink_job *jobs;           /* early, then other concurrent, then the rest */
+	size_t njobs, nconc, nearly;
 	const rp_dataset *ds;
 	const char *what;
-	const char *entry;        /* the spool entry, or NULL */
+	write_ahead *wa;          /* lane 0 writes it when the lanes run */
 	pthread_mutex_t lock;     /* over the entry's list of pending sinks */
 } delivery;
 
 static int concurrent(const rp_instance *sink)
 {
 	return (sink->plugin->desc.flags & RP_PLUGIN_CONCURRENT) != 0;
+}
+
+static int early(const rp_instance *sink)
+{
+	return concurrent(sink) &&
+	       (sink->plugin->desc.flags & RP_PLUGIN_EARLY_START) != 0;
+}
+
+static void gate_set(rp_engine *eng, int closed)
+{
+	pthread_mutex_lock(&eng->gate_lock);
+	eng->gate_closed = closed;
+	if (!closed)
+		pthread_cond_broadcast(&eng->gate_cond);
+	pthread_mutex_unlock(&eng->gate_lock);
+}
+
+void rp_engine_gate_wait(rp_engine *eng)
+{
+	pthread_mutex_lock(&eng->gate_lock);
+	while (eng->gate_closed)
+		pthread_cond_wait(&eng->gate_cond, &eng->gate_lock);
+	pthread_mutex_unlock(&eng->gate_lock);
+}
+
+/* The history, then the spool entry (which links the history's copy of
+ * the dataset).  A failure is logged and delivery goes on: the report
+ * is not held back because the disk is full. */
+static void write_ahead_now(rp_engine *eng, const rp_dataset *ds,
+			    write_ahead *wa)
+{
+	char err[1024], *saved = NULL;
+	const char *delay = getenv("RP_TEST_WRITE_AHEAD_DELAY_MS");
+
+	/* A test hook: a slow disk, to show that early sinks wait for it. */
+	if (delay && *delay) {
+		long ms = strtol(delay, NULL, 10);
+		struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+		if (ms > 0 && ms < 60000)
+			nanosleep(&ts, NULL);
+	}
+	if (wa->history) {
+		/* This report is the next run's "previous" (changes formatter). */
+		err[0] = '\0';
+		if (rp_history_save(eng->state_dir, ds, eng->history_keep, &saved,
+				    err, sizeof(err)))
+			rp_log(RP_LOG_WARN, "history", "%s; the next change ledger will not see this report",
+			       err[0] ? err : "cannot save the report");
+	}
+	err[0] = '\0';
+	if (wa->npending &&
+	    rp_spool_write(eng->state_dir, ds, saved, wa->keep, wa->nkeep,
+			   wa->pending, wa->npending, &wa->entry, err,
+			   sizeof(err)))
+		rp_log(RP_LOG_ERROR, "spool",
+		       "%s; delivering anyway, but what fails now cannot be retried",
+		       err);
+	free(saved);
+	wa->done = 1;
 }
 
 /* Delivers job k and at once crosses the sink off the spool entry, so
@@ -908,25 +987,37 @@ static void deliver_one(delivery *d, size_t k)
 
 	j->failed = rp_engine_stopping() ||
 		    deliver_to(j->sink, d->ds, j->arts, d->what);
-	if (!d->entry)
+	/* An early sink may be done (or have failed) before its entry is. */
+	rp_engine_gate_wait(d->eng);
+	if (!d->wa->entry)
 		return;
 	if (j->failed) {
 		rp_log(RP_LOG_WARN, j->sink->where, "kept in %s for the next run",
-		       d->entry);
+		       d->wa->entry);
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
-	if (rp_spool_done(d->entry, j->sink->sec->inst, err, sizeof(err)))
+	if (rp_spool_done(d->wa->entry, j->sink->sec->inst, err, sizeof(err)))
 		rp_log(RP_LOG_ERROR, "spool", "%s", err);
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* Lane i < nconc: the i-th concurrent sink.  Lane nconc: the other
- * sinks, one after another. */
+/* Lane 0: the write-ahead, then the gate opens.  Lanes 1 to nearly: the
+ * sinks that start early, whose requests wait at the gate.  Then, once
+ * the gate is open, each other concurrent sink, and last the sinks that
+ * are not concurrent, one after another. */
 static void deliver_lane(void *arg, size_t i)
 {
 	delivery *d = arg;
 
+	if (i == 0) {
+		write_ahead_now(d->eng, d->ds, d->wa);
+		gate_set(d->eng, 0);
+		return;
+	}
+	i--;
+	if (i >= d->nearly)
+		rp_engine_gate_wait(d->eng);
 	if (i < d->nconc) {
 		deliver_one(d, i);
 		return;
@@ -935,24 +1026,28 @@ static void deliver_lane(void *arg, size_t i)
 		deliver_one(d, k);
 }
 
-/* Delivers to every sink of the scope that has all its inputs, the
- * concurrent ones at once, each crossed off the spool entry as it is
- * done.  Returns the failures. */
+/* Writes wa and delivers to every sink of the scope that has all its
+ * inputs: the concurrent ones at once (those that start early while wa
+ * is written), each crossed off the spool entry as it is done.  Returns
+ * the failures. */
 static size_t deliver_sinks(rp_engine *eng, const rp_dataset *ds,
 			    const char *label, const char *what, int run_scope,
-			    rp_artifact *arts, const char *entry)
+			    rp_artifact *arts, write_ahead *wa)
 {
-	delivery d = {.ds = ds, .what = what, .entry = entry};
-	sink_job *seq;
-	size_t failures = 0, nseq = 0;
+	delivery d = {.eng = eng, .ds = ds, .what = what, .wa = wa};
+	sink_job *seq, *other;
+	size_t failures = 0, nseq = 0, nother = 0;
 	rp_http *h;
 
 	d.jobs = calloc(eng->ninst + 1, sizeof(*d.jobs));
 	seq = calloc(eng->ninst + 1, sizeof(*seq));
-	if (!d.jobs || !seq) {
+	other = calloc(eng->ninst + 1, sizeof(*other));
+	if (!d.jobs || !seq || !other) {
 		free(d.jobs);
 		free(seq);
+		free(other);
 		rp_log(RP_LOG_ERROR, NULL, "out of memory; nothing delivered");
+		write_ahead_now(eng, ds, wa);
 		return 1;
 	}
 	for (size_t i = 0; i < eng->ninst; i++) {
@@ -973,22 +1068,34 @@ static size_t deliver_sinks(rp_engine *eng, const rp_dataset *ds,
 			       label, ds->meta.account_id, missing);
 			failures++;
 			free(chosen);
+		} else if (early(in)) {
+			d.jobs[d.nearly++] = (sink_job){.sink = in, .arts = chosen};
 		} else if (concurrent(in)) {
-			d.jobs[d.nconc++] = (sink_job){.sink = in, .arts = chosen};
+			other[nother++] = (sink_job){.sink = in, .arts = chosen};
 		} else {
 			seq[nseq++] = (sink_job){.sink = in, .arts = chosen};
 		}
 	}
+	memcpy(d.jobs + d.nearly, other, nother * sizeof(*other));
+	d.nconc = d.nearly + nother;
 	memcpy(d.jobs + d.nconc, seq, nseq * sizeof(*seq));
 	free(seq);
+	free(other);
 	d.njobs = d.nconc + nseq;
 	pthread_mutex_init(&d.lock, NULL);
 	/* libcurl's global state is set up before any thread needs it;
-	 * without it every sink takes its turn on this thread. */
+	 * without it every sink takes its turn on this thread.  Lane 0 (the
+	 * write-ahead) is taken first, so it runs even on one thread. */
 	if (d.nconc && !rp_engine_http(eng, &h)) {
-		rp_parallel(d.jobs[0].sink, d.nconc + 1, (unsigned)(d.nconc + 1),
+		gate_set(eng, 1);
+		rp_parallel(d.jobs[0].sink, d.nconc + 2, (unsigned)(d.nconc + 2),
 			    deliver_lane, &d);
+		gate_set(eng, 0);
+		/* Interrupted before lane 0 ran: keep the report all the same. */
+		if (!wa->done)
+			write_ahead_now(eng, ds, wa);
 	} else {
+		write_ahead_now(eng, ds, wa);
 		for (size_t k = 0; k < d.njobs; k++)
 			deliver_one(&d, k);
 	}
@@ -1004,15 +1111,16 @@ static size_t deliver_sinks(rp_engine *eng, const rp_dataset *ds,
 /* Hands what was rendered for ds to the sinks of one scope: write-ahead
  * spool, then each sink; with dry_run, says what each would get.  label
  * names whose artifacts they are in messages.  Returns the failures. */
-static size_t deliver_all(rp_engine *eng, const rp_dataset *ds,
-			  const char *saved, const char *label, int run_scope,
-			  rp_artifact *arts, size_t nformat,
-			  const rp_artifact **chosen, int dry_run)
+static size_t deliver_all(rp_engine *eng, const rp_dataset *ds, int history,
+			  const char *label, int run_scope, rp_artifact *arts,
+			  size_t nformat, const rp_artifact **chosen,
+			  int dry_run)
 {
 	const char *pending[256];
 	rp_spooled_artifact keep[64];
 	size_t npending = 0, nkeep = 0, failures = 0;
-	char *entry = NULL, err[1024], what[128];
+	write_ahead wa = {.history = history};
+	char what[128];
 
 	if (dry_run) {
 		fprintf(eng->out, "%s: %zu rows, account %s\n", label,
@@ -1056,15 +1164,13 @@ static size_t deliver_all(rp_engine *eng, const rp_dataset *ds,
 		    eng->inst[i].run_scope == run_scope &&
 		    !choose(eng, &eng->inst[i], arts, chosen))
 			pending[npending++] = eng->inst[i].sec->inst;
-	err[0] = '\0';
-	if (npending && rp_spool_write(eng->state_dir, ds, saved, keep, nkeep,
-				       pending, npending, &entry, err, sizeof(err)))
-		rp_log(RP_LOG_ERROR, "spool",
-		       "%s; delivering anyway, but what fails now cannot be retried",
-		       err);
+	wa.keep = keep;
+	wa.nkeep = nkeep;
+	wa.pending = pending;
+	wa.npending = npending;
 	snprintf(what, sizeof(what), "for %s", label);
-	failures += deliver_sinks(eng, ds, label, what, run_scope, arts, entry);
-	free(entry);
+	failures += deliver_sinks(eng, ds, label, what, run_scope, arts, &wa);
+	free(wa.entry);
 	return failures;
 }
 
@@ -1072,22 +1178,9 @@ static size_t run_dataset(rp_engine *eng, const rp_engine_dataset *ed,
 			  rp_artifact *arts, size_t nformat,
 			  const rp_artifact **chosen, int dry_run)
 {
-	char err[1024], *saved = NULL;
-	size_t failures;
-
 	render_all(eng, ed, arts);
-	if (!dry_run) {
-		/* This report is the next run's "previous" (changes formatter). */
-		err[0] = '\0';
-		if (rp_history_save(eng->state_dir, ed->ds, eng->history_keep,
-				    &saved, err, sizeof(err)))
-			rp_log(RP_LOG_WARN, "history", "%s; the next change ledger will not see this report",
-			       err[0] ? err : "cannot save the report");
-	}
-	failures = deliver_all(eng, ed->ds, saved, ed->source->where, 0, arts,
-			       nformat, chosen, dry_run);
-	free(saved);
-	return failures;
+	return deliver_all(eng, ed->ds, 1, ed->source->where, 0, arts, nformat,
+			   chosen, dry_run);
 }
 
 static void dataset_cache_clear(rp_engine_dataset *ed)
@@ -1118,7 +1211,7 @@ static size_t run_whole(rp_engine *eng, rp_artifact *arts, size_t nformat,
 		if (eng->datasets[d].ds->meta.generated_time > r->meta.generated_time)
 			r->meta.generated_time = eng->datasets[d].ds->meta.generated_time;
 	render_all(eng, NULL, arts);
-	return deliver_all(eng, r, NULL, "the run", 1, arts, nformat, chosen,
+	return deliver_all(eng, r, 0, "the run", 1, arts, nformat, chosen,
 			   dry_run);
 }
 

@@ -87,6 +87,11 @@ struct rp_engine {
 	FILE *out;                /* where --dry-run and check print */
 	rp_http *http;            /* holds libcurl's global state while sinks run on threads */
 	pthread_mutex_t datasets_lock; /* workers emit concurrently */
+	/* The write-ahead gate: closed while a dataset's spool entry is
+	 * written beside the sinks that start early; their requests wait. */
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate_cond;
+	int gate_closed;
 	rp_dataset run_ds;        /* what scope = run sinks get as "the dataset" */
 	/* While formatters render: the dataset and what is done so far. */
 	const rp_dataset *render_ds;
@@ -130,6 +135,10 @@ rp_status rp_instance_aws(rp_instance *in, rp_aws_client **out, char *err,
 void rp_engine_close(rp_engine *eng);
 /* Has a signal asked the run to stop? */
 int rp_engine_stopping(void);
+/* Returns once the write-ahead of the dataset being delivered is on disk
+ * (at once when none is being written): the host calls it before every
+ * request that could deliver something. */
+void rp_engine_gate_wait(rp_engine *eng);
 
 /* workers.c: the host's instance_derive, instance_release, parallel. */
 rp_status rp_instance_derive(rp_instance *self, const char *label,

@@ -279,6 +279,8 @@ static rp_status host_http_request(rp_instance *self, const rp_request *req,
 			.body_len = req->body_len,
 			.ca_file = ca ? ca->text : NULL,
 		};
+		/* Nothing leaves before the write-ahead is on disk. */
+		rp_engine_gate_wait(self->eng);
 		st = rp_http_perform(http, &hr, &(*out)->http, err, sizeof(err));
 	}
 	if (st) {
@@ -294,7 +296,7 @@ static rp_status host_aws_request(rp_instance *self, const char *service,
 				  const rp_request *req, rp_response **out)
 {
 	rp_aws_client *aws;
-	char err[1024];
+	char err[1024], hex[65];
 	rp_status st;
 
 	*out = NULL;
@@ -318,6 +320,10 @@ static rp_status host_aws_request(rp_instance *self, const char *service,
 			/* The plugin may read the error's body and headers. */
 			.keep_error_response = 1,
 		};
+		/* The body's hash is worked out while the write-ahead is
+		 * written; nothing leaves before it is on disk. */
+		call.payload_hash = rp_aws_payload_hash(&call, hex);
+		rp_engine_gate_wait(self->eng);
 		st = rp_aws_request(aws, &call, &(*out)->http, &(*out)->aerr, err,
 				    sizeof(err));
 	}

@@ -480,6 +480,13 @@ typedef struct rp_plugin {
  * the network only through its own handles or the host's services.  The
  * engine delivers such sinks at once; the others take turns. */
 #define RP_PLUGIN_CONCURRENT 0x2u
+/* (1.2) A concurrent sink whose deliver may start while the engine still
+ * writes the dataset's write-ahead spool entry: the host holds back its
+ * http_request and aws_request until the entry is on disk, so the sink
+ * composes and hashes in the meantime.  Declare it only if the sink
+ * reaches the outside through those two services alone (s3 and ses do;
+ * smtp, which speaks through its own libcurl handle, does not). */
+#define RP_PLUGIN_EARLY_START 0x4u
 
 #define RP_PLUGIN_MIN_SIZE \
 	(offsetof(rp_plugin, deliver) + sizeof(((rp_plugin *)0)->deliver))

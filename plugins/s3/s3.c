@@ -800,5 +800,5 @@ RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {
 	.fini = s3_fini,
 	.deliver = s3_deliver,
 	.preview = s3_preview,
-	.flags = RP_PLUGIN_CONCURRENT,
+	.flags = RP_PLUGIN_CONCURRENT | RP_PLUGIN_EARLY_START,
 };

@@ -303,5 +303,5 @@ RP_PLUGIN_EXPORT const rp_plugin reportpipe_plugin = {
 	.init = ses_init,
 	.deliver = ses_deliver,
 	.preview = ses_preview,
-	.flags = RP_PLUGIN_CONCURRENT,
+	.flags = RP_PLUGIN_CONCURRENT | RP_PLUGIN_EARLY_START,
 };

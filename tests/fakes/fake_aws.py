@@ -115,7 +115,8 @@ silently).  Relative file names are relative to the scenario file.
         ],
         "callers": ["main"]
       },
-      "delay_ms": {"iam": 150, "*": 20}
+      "delay_ms": {"iam": 150, "*": 20},
+      "watch_spool": "state/spool"
     }
 
 Top level
@@ -125,6 +126,10 @@ Top level
     server_time_offset_seconds
                     The fake's clock runs this many seconds ahead of the
                     real one (negative: behind).  For clock-skew tests.
+    watch_spool     A reportpipe state_dir/spool (relative to the scenario
+                    file): each request's log line gets spool_pending, the
+                    sinks pending in its finished entries when the request
+                    arrived (what was on disk before it was sent).
     keys            Credentials the fake knows (list, may be empty).
     roles           Roles STS AssumeRole can hand out.
     accounts        Per-account credential report script, keyed by the
@@ -482,6 +487,8 @@ Request log (--log FILE, JSON Lines, one object per request, appended)
                 always sees 1, and the largest in_flight of a run is the
                 most requests a client had in progress at once.
     delay_ms    the scenario's delay_ms slept before answering (0: none)
+    spool_pending  with watch_spool: the sinks pending in the spool when
+                the request arrived
     duration_ms
   and for S3 requests also:
     bucket, key     the bucket and the decoded object key (UTF-8)
@@ -813,12 +820,31 @@ class Fault:
         return "faults[%d] %s" % (self.index, self.kind)
 
 
+def spool_pending(spool):
+    """The sinks pending in the finished entries of a reportpipe spool
+    (state_dir/spool/ENTRY/pending/SINK; entries still being written are
+    named .tmp-*), sorted; [] when there are none."""
+    names = []
+    try:
+        entries = os.listdir(spool)
+    except OSError:
+        return names
+    for entry in entries:
+        if entry.startswith("."):
+            continue
+        try:
+            names += os.listdir(os.path.join(spool, entry, "pending"))
+        except OSError:
+            pass
+    return sorted(names)
+
+
 class Scenario:
     """Loads and validates a scenario file into plain objects."""
 
     TOP_KEYS = {"region", "server_time_offset_seconds", "keys", "roles",
                 "accounts", "buckets", "faults", "ses", "ecs", "imds",
-                "organization", "delay_ms"}
+                "organization", "delay_ms", "watch_spool"}
 
     def __init__(self, path):
         self.path = path
@@ -867,6 +893,11 @@ class Scenario:
         self.imds = self._load_imds(data.get("imds"))
         self.organization = self._load_organization(data.get("organization"))
         self.delays = self._load_delays(data.get("delay_ms", {}))
+        watch = data.get("watch_spool")
+        if watch is not None and not isinstance(watch, str):
+            raise ScenarioError("watch_spool: a directory path (a string)")
+        self.watch_spool = os.path.join(self.base_dir, watch) \
+            if watch else None
 
     # -- small validation helpers
 
@@ -2898,6 +2929,7 @@ class ServerState:
         self.iam = IamService(self)
         self.sts = StsService(self)
         self.buckets = scenario.buckets
+        self.watch_spool = scenario.watch_spool
         self.s3 = S3Service(self)
         self.ses = SesService(self, scenario.ses, mail_dir)
         self.ses_v1 = SesV1Service(self)
@@ -3009,6 +3041,8 @@ class FakeAwsHandler(BaseHTTPRequestHandler):
                   "signature_ok": None, "status": None, "error_code": None,
                   "fault": None, "detail": None, "in_flight": in_flight,
                   "delay_ms": 0}
+        if state.watch_spool:
+            record["spool_pending"] = spool_pending(state.watch_spool)
         try:
             body = self._read_body()
             raw_path = self._raw_path()
