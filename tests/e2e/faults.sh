@@ -321,6 +321,24 @@ iam_failed "corrupt base64 Content" \
 	"source.iam: IAM GetCredentialReport: Content is not valid base64" \
 	", so the report was damaged on the way: run again"
 
+body_fault GetCredentialReport "<GetCredentialReportResponse $IAM_NS><GetCredentialReportResult><Content>dXNlcixh=cm4K</Content><ReportFormat>text/csv</ReportFormat><GeneratedTime>2026-11-30T06:00:00Z</GeneratedTime></GetCredentialReportResult></GetCredentialReportResponse>"
+iam_run
+iam_failed "base64 padding inside the Content" \
+	"source.iam: IAM GetCredentialReport: Content is not valid base64" \
+	", so the report was damaged on the way: run again"
+
+# Base64 in lines of 76 characters, as MIME wraps it, over several of the
+# decoder's 4,096-character blocks: the report arrives whole.
+"$PY" "$top_srcdir/tests/gen_report.py" current 100 >"$work/wrapped.csv"
+wrapped=$("$PY" -c 'import base64, sys
+text = base64.encodebytes(open(sys.argv[1], "rb").read()).decode()
+print(text.replace("\n", "&#13;&#10;"), end="")' "$work/wrapped.csv")
+body_fault GetCredentialReport "<GetCredentialReportResponse $IAM_NS><GetCredentialReportResult><Content>$wrapped</Content><ReportFormat>text/csv</ReportFormat><GeneratedTime>2026-11-30T06:00:00Z</GeneratedTime></GetCredentialReportResult></GetCredentialReportResponse>"
+iam_run
+rc_is 0 "Content wrapped in CRLF lines of base64, 33 KB: exit 0"
+ok 'cmp -s "$work/reports/123456789012.csv" "$work/wrapped.csv"' \
+	"Content wrapped in CRLF lines of base64: the report arrives byte for byte"
+
 # ------------------------------------------ 8. a ragged CSV row
 # ragged FILE SED: the sample with its 4th line edited by SED
 ragged() {
