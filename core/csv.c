@@ -390,6 +390,38 @@ static int check_header_cell(struct parser *ps, struct pos at)
 		       shown < ps->lens[i] ? "..." : "", dup, i + 1);
 }
 
+/* With the header read: room for a cell per column on every line left
+ * (a line break inside quotes only makes it generous), so that a big
+ * report is not copied from array to array as they double.  Only a
+ * first guess: push_cell still grows them if it falls short. */
+static int reserve_rows(struct parser *ps)
+{
+	size_t lines = 1, want;
+	const unsigned char *q = ps->p;
+	char **cells;
+	size_t *lens;
+
+	while (q < ps->end && (q = memchr(q, '\n', (size_t)(ps->end - q)))) {
+		lines++;
+		q++;
+	}
+	if (lines > (SIZE_MAX / sizeof(*lens) - ps->ncells) / ps->ncols)
+		return 0;
+	want = ps->ncells + lines * ps->ncols;
+	if (want <= ps->cap)
+		return 0;
+	cells = realloc(ps->cells, want * sizeof(*cells));
+	if (!cells)
+		return 0;
+	ps->cells = cells;
+	lens = realloc(ps->lens, want * sizeof(*lens));
+	if (!lens)
+		return 0;
+	ps->lens = lens;
+	ps->cap = want;
+	return 0;
+}
+
 /* ps->p is at the first byte of a line that is not blank (or at a CR). */
 static int parse_row(struct parser *ps)
 {
@@ -429,7 +461,7 @@ static int parse_row(struct parser *ps)
 		free(ps->names);
 		ps->names = NULL;
 		ps->names_cap = 0;
-		return 0;
+		return reserve_rows(ps);
 	}
 	if (n != ps->ncols) {
 		struct pos at;
