@@ -44,6 +44,10 @@ ok 'ls "$e" | grep -q "^a0.csv$" && ls "$e" | grep -q "^a1.csv$" && [ -f "$e/dat
 is "$(stat -c %a "$e/a0.csv")" 600 "spooled files are private (0600)"
 h=$(ls "$t"/state/history/local/123456789012/*.csv)
 is "$(stat -c %i "$e/dataset.csv")" "$(stat -c %i "$h")" "the spooled dataset is the history's copy, hard-linked, not written twice"
+is "$(stat -c %i "$e/a0.csv") $(stat -c %h "$e/a1.csv")" "$(stat -c %i "$h") 1" \
+	"the csv artifact, the same bytes as the table, is that file too; the other one (raw) is written"
+ok 'cmp -s "$e/a0.csv" "$t/out/csv.csv" && [ "$(head -n 1 "$e/a1.csv")" = "user,arn" ]' \
+	"each holds its artifact's bytes"
 is "$(stat -c %a "$t/state")" 700 "the state directory is private (0700)"
 like "$work/err" "kept in $e for the next run" "the message says where it is kept"
 
@@ -154,7 +158,7 @@ e=$spool/$(ls "$spool")
 h=$(ls "$t"/state/history/local/123456789012/*.csv)
 cp "$e/dataset.csv" "$work/spooled.csv"
 rm -f "$h"
-ok 'cmp -s "$e/dataset.csv" "$work/spooled.csv" && [ "$(stat -c %h "$e/dataset.csv")" = 1 ]' "the history's file removed, the spooled dataset is still whole"
+ok 'cmp -s "$e/dataset.csv" "$work/spooled.csv" && cmp -s "$e/a0.csv" "$work/spooled.csv"' "the history's file removed, the spooled dataset (and csv artifact) is still whole"
 : >"$accept"
 rp retry -c "$p"
 rc_is 0 "and retry delivers it"
