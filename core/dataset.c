@@ -375,6 +375,50 @@ static char *csv_cell(char *o, const char *s, size_t n, unsigned special,
 	return o;
 }
 
+int rp_dataset_csv_equals(const rp_dataset *ds, const void *data, size_t len)
+{
+	const rp_csv_table *t = &ds->table;
+	const char *p = data, *end = p + len;
+
+	if (!t->ncols)
+		return 0;
+	for (size_t r = 0; r <= t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *cell = t->cells[r * t->ncols + c];
+			size_t n = t->lens[r * t->ncols + c];
+			unsigned special = 0;
+			/* The same rules as rp_dataset_to_csv. */
+			int force = (t->ncols == 1 && !n) ||
+				    (r == 0 && c == 0 &&
+				     strncmp(cell, "\xef\xbb\xbf", 3) == 0);
+
+			if (c && (p == end || *p++ != ','))
+				return 0;
+			for (size_t i = 0; i < n; i++)
+				special |= csv_special[(unsigned char)cell[i]];
+			if (!special && !force) {
+				if ((size_t)(end - p) < n || memcmp(p, cell, n) != 0)
+					return 0;
+				p += n;
+				continue;
+			}
+			if (p == end || *p++ != '"')
+				return 0;
+			for (size_t i = 0; i < n; i++) {
+				if (cell[i] == '"' && (p == end || *p++ != '"'))
+					return 0;
+				if (p == end || *p++ != cell[i])
+					return 0;
+			}
+			if (p == end || *p++ != '"')
+				return 0;
+		}
+		if (p == end || *p++ != '\n')
+			return 0;
+	}
+	return p == end;
+}
+
 rp_status rp_dataset_to_csv(const rp_dataset *ds, rp_buf *b)
 {
 	const rp_csv_table *t = &ds->table;

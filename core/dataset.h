@@ -54,6 +54,10 @@ int rp_dataset_row_is_root(const rp_dataset *ds, size_t row);
 
 /* The table as CSV (LF line ends), for the spool and the history. */
 rp_status rp_dataset_to_csv(const rp_dataset *ds, rp_buf *b);
+/* Are the len bytes at data exactly what rp_dataset_to_csv writes for ds?
+ * Compared as it goes, without writing anything: a csv artifact often is,
+ * and then the spool stores it once. */
+int rp_dataset_csv_equals(const rp_dataset *ds, const void *data, size_t len);
 
 /* The sentinel kinds shared by every typed accessor. */
 rp_cell_kind rp_cell_sentinel(const char *text);

@@ -941,13 +941,14 @@ void rp_engine_gate_wait(rp_engine *eng)
 	pthread_mutex_unlock(&eng->gate_lock);
 }
 
-/* The history, then the spool entry (which links the history's copy of
- * the dataset).  A failure is logged and delivery goes on: the report
- * is not held back because the disk is full. */
+/* The spool entry, then the history (which links the entry's copy of
+ * the table: never changed, and kept by the link when the entry goes).
+ * A failure is logged and delivery goes on: the report is not held back
+ * because the disk is full. */
 static void write_ahead_now(rp_engine *eng, const rp_dataset *ds,
 			    write_ahead *wa)
 {
-	char err[1024], *saved = NULL;
+	char err[1024], *table = NULL;
 	const char *delay = getenv("RP_TEST_WRITE_AHEAD_DELAY_MS");
 
 	/* A test hook: a slow disk, to show that early sinks wait for it. */
@@ -958,23 +959,23 @@ static void write_ahead_now(rp_engine *eng, const rp_dataset *ds,
 		if (ms > 0 && ms < 60000)
 			nanosleep(&ts, NULL);
 	}
-	if (wa->history) {
-		/* This report is the next run's "previous" (changes formatter). */
-		err[0] = '\0';
-		if (rp_history_save(eng->state_dir, ds, eng->history_keep, &saved,
-				    err, sizeof(err)))
-			rp_log(RP_LOG_WARN, "history", "%s; the next change ledger will not see this report",
-			       err[0] ? err : "cannot save the report");
-	}
 	err[0] = '\0';
 	if (wa->npending &&
-	    rp_spool_write(eng->state_dir, ds, saved, wa->keep, wa->nkeep,
-			   wa->pending, wa->npending, &wa->entry, err,
-			   sizeof(err)))
+	    rp_spool_write(eng->state_dir, ds, wa->keep, wa->nkeep, wa->pending,
+			   wa->npending, &wa->entry, err, sizeof(err)))
 		rp_log(RP_LOG_ERROR, "spool",
 		       "%s; delivering anyway, but what fails now cannot be retried",
 		       err);
-	free(saved);
+	if (wa->history) {
+		/* This report is the next run's "previous" (changes formatter). */
+		table = wa->entry ? rp_path_join(wa->entry, "dataset.csv") : NULL;
+		err[0] = '\0';
+		if (rp_history_save(eng->state_dir, ds, eng->history_keep, table,
+				    err, sizeof(err)))
+			rp_log(RP_LOG_WARN, "history", "%s; the next change ledger will not see this report",
+			       err[0] ? err : "cannot save the report");
+		free(table);
+	}
 	wa->done = 1;
 }
 

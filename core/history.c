@@ -86,15 +86,14 @@ static void free_names(char **v, size_t n)
 }
 
 rp_status rp_history_save(const char *state_dir, const rp_dataset *ds,
-			  long keep, char **saved, char *err, size_t errlen)
+			  long keep, const char *from, char *err,
+			  size_t errlen)
 {
 	char *dir = NULL, *tmp = NULL, *final = NULL, name[32], **names = NULL;
 	rp_buf csv = {0};
 	size_t n = 0;
 	rp_status st;
 
-	if (saved)
-		*saved = NULL;
 	if (keep <= 0)
 		return RP_OK;
 	dir = entry_dir(state_dir, ds);
@@ -104,12 +103,14 @@ rp_status rp_history_save(const char *state_dir, const rp_dataset *ds,
 	tmp = rp_asprintf("%s/.tmp-%ld-%s", dir, (long)getpid(), name);
 	final = rp_asprintf("%s/%s", dir, name);
 	st = tmp && final ? rp_mkdirs(dir, 0700, err, errlen) : RP_ERR_NOMEM;
-	if (!st)
-		st = rp_dataset_to_csv(ds, &csv);
 	if (!st) {
 		unlink(tmp);
-		st = rp_write_new_file(tmp, csv.data ? csv.data : "", csv.len, err,
-				       errlen);
+		if (!(from && link(from, tmp) == 0)) {
+			st = rp_dataset_to_csv(ds, &csv);
+			if (!st)
+				st = rp_write_new_file(tmp, csv.data ? csv.data : "",
+						       csv.len, err, errlen);
+		}
 	}
 	if (!st && rename(tmp, final) != 0) {
 		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, final,
@@ -129,10 +130,6 @@ rp_status rp_history_save(const char *state_dir, const rp_dataset *ds,
 	free_names(names, n);
 	rp_buf_free(&csv);
 	free(tmp);
-	if (!st && saved) {
-		*saved = final;
-		final = NULL;
-	}
 	free(final);
 	free(dir);
 	return st;

@@ -90,48 +90,14 @@ static void remove_tree(const char *dir)
 	rmdir(dir);
 }
 
-/* Does file hold exactly the len bytes at data?  Read from the page
- * cache: far cheaper than writing and syncing the same megabyte again. */
-static int same_bytes(const char *file, const void *data, size_t len)
-{
-	char buf[64 * 1024];
-	const char *p = data;
-	struct stat st;
-	int fd = open(file, O_RDONLY | O_CLOEXEC), same = 0;
-
-	if (fd < 0)
-		return 0;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uintmax_t)st.st_size == (uintmax_t)len) {
-		size_t left = len;
-
-		same = 1;
-		while (same && left) {
-			ssize_t n = read(fd, buf, left < sizeof(buf) ? left : sizeof(buf));
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0 || memcmp(buf, p, (size_t)n) != 0)
-				same = 0;
-			else {
-				p += n;
-				left -= (size_t)n;
-			}
-		}
-	}
-	close(fd);
-	return same;
-}
-
 rp_status rp_spool_write(const char *state_dir, const rp_dataset *ds,
-			 const char *dataset_file,
 			 const rp_spooled_artifact *arts, size_t narts,
 			 const char *const *pending, size_t npending, char **dir,
 			 char *err, size_t errlen)
 {
 	static unsigned seq;
 	char *spool = rp_path_join(state_dir, "spool"), *tmp = NULL, *final = NULL;
-	char id[96], stamp[32], *p = NULL;
+	char id[96], stamp[32], *p = NULL, *same = NULL;
 	rp_buf meta = {0}, csv = {0};
 	struct tm tm;
 	time_t now = time(NULL);
@@ -179,13 +145,13 @@ rp_status rp_spool_write(const char *state_dir, const rp_dataset *ds,
 			st = RP_ERR_NOMEM;
 			break;
 		}
-		/* A csv artifact is often the dataset's table byte for byte:
-		 * then it is the history's file once more, linked. */
-		if (dataset_file && arts[i].len &&
-		    same_bytes(dataset_file, arts[i].data, arts[i].len) &&
-		    link(dataset_file, p) == 0)
-			continue;
 		st = rp_write_new_file(p, arts[i].data, arts[i].len, err, errlen);
+		/* A csv artifact is often the dataset's table byte for byte:
+		 * then dataset.csv is that file once more. */
+		if (!st && !same && rp_dataset_csv_equals(ds, arts[i].data, arts[i].len)) {
+			same = p;
+			p = NULL;
+		}
 	}
 	if (!st) {
 		free(p);
@@ -193,9 +159,9 @@ rp_status rp_spool_write(const char *state_dir, const rp_dataset *ds,
 		if (!p)
 			st = RP_ERR_NOMEM;
 	}
-	/* The history's copy is the same table, already on disk: link it
-	 * rather than write 1 MB again.  Written if that fails. */
-	if (!st && !(dataset_file && link(dataset_file, p) == 0)) {
+	/* The table already on disk as an artifact: linked rather than
+	 * written again.  Written if that fails. */
+	if (!st && !(same && link(same, p) == 0)) {
 		st = rp_dataset_to_csv(ds, &csv);
 		if (!st)
 			st = rp_write_new_file(p, csv.data ? csv.data : "", csv.len,
@@ -238,6 +204,7 @@ fail:
 	if (st && tmp)
 		remove_tree(tmp);
 	free(p);
+	free(same);
 	free(tmp);
 	free(final);
 	free(spool);

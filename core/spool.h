@@ -30,13 +30,12 @@ typedef struct rp_spool_entry {
 } rp_spool_entry;
 
 /* Writes an entry atomically (temporary directory, fsync, rename).  arts
- * and pending describe what to keep; *dir (free()) names the entry.
- * dataset_file, if not NULL, already holds ds as rp_dataset_to_csv
- * writes it, fsynced and never changed again (the history's copy): it is
- * hard-linked into the entry, and ds is written out only when that
- * fails (another file system, no links). */
+ * and pending describe what to keep; *dir (free()) names the entry.  Its
+ * dataset.csv is a hard link to the first artifact that holds exactly
+ * what rp_dataset_to_csv would write (a csv artifact usually does), and
+ * is written only when none does or the link fails.  Files in an entry
+ * are never changed, only removed with it. */
 rp_status rp_spool_write(const char *state_dir, const rp_dataset *ds,
-			 const char *dataset_file,
 			 const rp_spooled_artifact *arts, size_t narts,
 			 const char *const *pending, size_t npending, char **dir,
 			 char *err, size_t errlen);

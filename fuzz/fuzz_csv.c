@@ -1,5 +1,6 @@
 /* fuzz_csv.c - the CSV parser (rp_csv_parse) and the dataset built on it
- * (rp_dataset_from_csv, the typed cell readers, rp_dataset_to_csv).
+ * (rp_dataset_from_csv, the typed cell readers, rp_dataset_to_csv and
+ * rp_dataset_csv_equals).
  *
  * Besides memory errors it checks what the headers promise: a parsed
  * table is consistent, a refusal has a position and a sentence, and the
@@ -77,6 +78,9 @@ static void check_dataset(const char *data, size_t size)
 	if (rp_dataset_set_meta(ds, NULL, NULL, 0, err, sizeof(err)) != RP_OK)
 		FUZZ_CHECK(err[0] != '\0');
 	FUZZ_CHECK(rp_dataset_to_csv(ds, &b) == RP_OK);
+	/* What the spool relies on to store a csv artifact as the table. */
+	FUZZ_CHECK(rp_dataset_csv_equals(ds, b.data, b.len));
+	FUZZ_CHECK(!rp_dataset_csv_equals(ds, b.data, b.len - 1));
 	FUZZ_CHECK(rp_csv_parse(b.data, b.len, &again, &cerr) == 0);
 	FUZZ_CHECK(same_table(&ds->table, &again));
 	rp_csv_table_free(&again);

@@ -135,8 +135,10 @@ rp run -c "$p"
 rc_is 0 "the next run delivers it"
 is "$(entries)" 0 "and empties the spool"
 
-# 10. Without a history (history_keep = 0) the spool writes the dataset
-# itself, and pruning the history never takes a spooled dataset with it.
+# 10. The table is stored once: without a history (history_keep = 0) the
+# entry's dataset.csv is still the csv artifact's file; without a csv
+# artifact it is written; and pruning the history never takes a spooled
+# dataset with it.
 rm -f "$accept"
 rm -rf "$t/state/history"
 pipeline
@@ -144,7 +146,19 @@ sed -i 's/^name = p$/name = p\nhistory_keep = 0/' "$p"
 rp run -c "$p"
 rc_is 1 "refused, with history_keep = 0"
 e=$spool/$(ls "$spool")
-ok '[ ! -e "$t/state/history" ] && [ "$(stat -c %h "$e/dataset.csv")" = 1 ]' "the dataset is written into the entry, and no history is kept"
+ok '[ ! -e "$t/state/history" ] && [ "$(stat -c %i "$e/dataset.csv")" = "$(stat -c %i "$e/a0.csv")" ]' "no history is kept, and the dataset is the csv artifact's file"
+is "$(head -c 5 "$e/dataset.csv")" "user," "it is the table"
+: >"$accept"
+rp retry -c "$p"
+rc_is 0 "and retry delivers it"
+rm -f "$accept"
+pipeline
+sed -i -e 's/^name = p$/name = p\nhistory_keep = 0/' -e '/^\[sink.archive\]/,/^overwrite/d' \
+	-e '/^\[format.csv\]$/,+1d' -e 's/^input = csv, raw$/input = raw/' "$p"
+rp run -c "$p"
+rc_is 1 "refused, with only a 'raw' artifact"
+e=$spool/$(ls "$spool")
+ok '[ "$(stat -c %h "$e/dataset.csv")" = 1 ] && [ "$(stat -c %h "$e/a0.csv")" = 1 ]' "the dataset, which no artifact is, is written into the entry"
 is "$(head -c 5 "$e/dataset.csv")" "user," "it is the table"
 : >"$accept"
 rp retry -c "$p"

@@ -29,6 +29,55 @@ static rp_dataset *load(const char *csv, char *err, size_t errlen)
 	return ds;
 }
 
+/* rp_dataset_csv_equals: true exactly for rp_dataset_to_csv's bytes. */
+static void csv_equals(void)
+{
+	static const char *const tables[] = {
+		report,
+		"user,note\n\"a,b\",\"say \"\"hi\"\"\"\n\"line\nbreak\",\n",
+		"\xef\xbb\xbfuser\n\"\"\nx\n",
+	};
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		rp_dataset *ds = load(tables[i], err, sizeof(err));
+		rp_buf b = {0};
+		char *bad;
+
+		if (!ok(ds && rp_dataset_to_csv(ds, &b) == RP_OK,
+			"csv_equals: table %zu written", i)) {
+			rp_dataset_free(ds);
+			continue;
+		}
+		ok(rp_dataset_csv_equals(ds, b.data, b.len),
+		   "csv_equals: table %zu equals what rp_dataset_to_csv wrote", i);
+		ok(!rp_dataset_csv_equals(ds, b.data, b.len - 1) &&
+		   !rp_dataset_csv_equals(ds, b.data, 0),
+		   "csv_equals: table %zu cut short is not equal", i);
+		bad = malloc(b.len + 2);
+		memcpy(bad, b.data, b.len);
+		memcpy(bad + b.len, "x", 2);
+		ok(!rp_dataset_csv_equals(ds, bad, b.len + 1),
+		   "csv_equals: table %zu with a byte more is not equal", i);
+		{
+			size_t k, same = 0;
+
+			/* Every byte in turn: a changed letter, quote, comma
+			 * or line end is seen. */
+			for (k = 0; k < b.len; k++) {
+				memcpy(bad, b.data, b.len);
+				bad[k] ^= 0x20;
+				same += rp_dataset_csv_equals(ds, bad, b.len);
+			}
+			is_int((long long)same, 0,
+			       "csv_equals: table %zu with any one byte changed is not equal", i);
+		}
+		free(bad);
+		rp_buf_free(&b);
+		rp_dataset_free(ds);
+	}
+}
+
 /* rp_parse_iso8601 as it was before its own date arithmetic (timegm), kept
  * as the reference the present one must agree with on every input. */
 static int digits_ref(const char *s, int n, int *out)
@@ -284,5 +333,6 @@ int main(void)
 	ok(!ds && strstr(err, "mem.csv:2:1:"), "CSV errors carry origin:line:column (%s)", err);
 	iso8601_like_timegm();
 	cache();
+	csv_equals();
 	return done_testing();
 }
