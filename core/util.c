@@ -20,59 +20,88 @@
  * of 5,000 users is 11 MB) are written once from start to end, and each
  * 4 KB page costs a page fault, 7,000 of them for the formatting
  * benchmark's renders, a third of their CPU (docs/performance.md).  From
- * BIG_BUFFER on, a buffer grows into a new block whose 2 MB-aligned
- * interior is marked for transparent huge pages, where the kernel allows
- * them (THP "madvise" or "always"): one fault per 2 MB.  It is copied
- * rather than realloc'd, since realloc would touch the new pages before
- * the advice, and the old block's pages are given back. */
+ * BIG_BUFFER on, a buffer lives in a mapping of its own, 2 MB-aligned and
+ * marked for transparent huge pages where the kernel allows them (THP
+ * "madvise" or "always"): one fault per 2 MB.  It grows with mremap,
+ * which moves the pages rather than copying megabytes each time the
+ * buffer doubles, and goes back to the kernel when freed. */
 #define BIG_BUFFER ((size_t)4 << 20)
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
-/* The old block's whole pages go back to the kernel before it is freed:
- * realloc would have grown in place or unmapped it, and a freed block of
- * megabytes left resident raised the benchmark's peak RSS by 13 MB.
- * malloc keeps its own words at the block's ends, outside these pages. */
-static void release_pages(void *block, size_t size)
+#if defined(MAP_ANONYMOUS) && defined(MREMAP_MAYMOVE)
+static void advise_huge(char *p, size_t cap)
 {
-#ifdef MADV_DONTNEED
-	long page = sysconf(_SC_PAGESIZE);
-	uintptr_t from, to;
+#ifdef MADV_HUGEPAGE
+	uintptr_t from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t to = ((uintptr_t)p + cap) & ~(HUGE_PAGE - 1);
 
-	if (page <= 0)
-		return;
-	from = ((uintptr_t)block + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
-	to = ((uintptr_t)block + size) & ~((uintptr_t)page - 1);
+	/* Only advice: where it is refused, pages are small. */
 	if (to > from)
-		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
 #else
-	(void)block;
-	(void)size;
+	(void)p;
+	(void)cap;
 #endif
+}
+
+/* cap bytes (a multiple of the page size) at a 2 MB boundary. */
+static char *map_aligned(size_t cap)
+{
+	size_t len = cap + HUGE_PAGE;
+	char *raw, *p;
+	uintptr_t at;
+
+	if (len < cap)
+		return NULL;
+	raw = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	at = ((uintptr_t)raw + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	p = (char *)at;
+	if (p > raw)
+		munmap(raw, (size_t)(p - raw));
+	if (raw + len > p + cap)
+		munmap(p + cap, (size_t)(raw + len - (p + cap)));
+	return p;
 }
 
 static char *grow_big(rp_buf *b, size_t cap)
 {
-	char *p = malloc(cap);
+	long page = sysconf(_SC_PAGESIZE);
+	char *p;
 
-	if (!p)
+	if (page <= 0 || cap > (size_t)-1 - (size_t)page)
 		return NULL;
-#ifdef MADV_HUGEPAGE
-	{
-		uintptr_t from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-		uintptr_t to = ((uintptr_t)p + cap) & ~(HUGE_PAGE - 1);
-
-		/* Only advice: where it is refused, pages are small. */
-		if (to > from)
-			(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+	cap = (cap + (size_t)page - 1) & ~((size_t)page - 1);
+	if (b->mapped) {
+		p = mremap(b->data, b->cap, cap, MREMAP_MAYMOVE);
+		if (p == MAP_FAILED)
+			return NULL;
+	} else {
+		p = map_aligned(cap);
+		if (!p)
+			return NULL;
+		if (b->data) {
+			memcpy(p, b->data, b->len + 1);
+			free(b->data);
+		}
+		b->mapped = 1;
 	}
-#endif
-	if (b->data) {
-		memcpy(p, b->data, b->len + 1);
-		release_pages(b->data, b->cap);
-		free(b->data);
-	}
+	advise_huge(p, cap);
+	b->cap = cap;
 	return p;
 }
+#else
+static char *grow_big(rp_buf *b, size_t cap)
+{
+	char *p = realloc(b->data, cap);
+
+	if (p)
+		b->cap = cap;
+	return p;
+}
+#endif
 
 static rp_status buf_reserve(rp_buf *b, size_t extra)
 {
@@ -87,7 +116,15 @@ static rp_status buf_reserve(rp_buf *b, size_t extra)
 	cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap = cap > (size_t)-1 / 2 ? need : cap * 2;
-	p = cap >= BIG_BUFFER ? grow_big(b, cap) : realloc(b->data, cap);
+	if (cap >= BIG_BUFFER || b->mapped) {
+		/* grow_big sets cap (rounded to whole pages) */
+		p = grow_big(b, cap);
+		if (!p)
+			return RP_ERR_NOMEM;
+		b->data = p;
+		return RP_OK;
+	}
+	p = realloc(b->data, cap);
 	if (!p)
 		return RP_ERR_NOMEM;
 	b->data = p;
@@ -152,6 +189,16 @@ char *rp_buf_steal(rp_buf *b)
 {
 	char *p = b->data;
 
+	if (b->mapped) {
+		/* The caller frees with free(): a copy on the heap. */
+		p = malloc(b->len + 1);
+		if (p) {
+			memcpy(p, b->data, b->len);
+			p[b->len] = '\0';
+		}
+		rp_buf_free(b);
+		return p;
+	}
 	if (!p)
 		p = calloc(1, 1);
 	b->data = NULL;
@@ -161,9 +208,13 @@ char *rp_buf_steal(rp_buf *b)
 
 void rp_buf_free(rp_buf *b)
 {
-	free(b->data);
+	if (b->mapped)
+		munmap(b->data, b->cap);
+	else
+		free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->mapped = 0;
 }
 
 char *rp_strdup(const char *s)

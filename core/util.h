@@ -13,6 +13,7 @@ typedef struct rp_buf {
 	char *data; /* always NUL-terminated when len > 0 or after rp_buf_cstr */
 	size_t len;
 	size_t cap;
+	int mapped; /* big: a mapping of its own (util.c), not malloc's */
 } rp_buf;
 
 rp_status rp_buf_append(rp_buf *b, const void *data, size_t len);
