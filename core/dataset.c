@@ -219,16 +219,20 @@ const char *rp_dataset_cell(const rp_dataset *ds, size_t row, size_t col)
 	return rp_csv_cell(&ds->table, row, col);
 }
 
+/* Called for every typed cell a formatter reads (365,000 times for a
+ * report of 5,000 users): the first byte rules out most values. */
 rp_cell_kind rp_cell_sentinel(const char *text)
 {
 	if (!text || !*text)
 		return RP_CELL_EMPTY;
-	if (strcmp(text, "N/A") == 0)
+	if (text[0] == 'N' && strcmp(text, "N/A") == 0)
 		return RP_CELL_NA;
-	if (strcmp(text, "no_information") == 0)
-		return RP_CELL_NO_INFORMATION;
-	if (strcmp(text, "not_supported") == 0)
-		return RP_CELL_NOT_SUPPORTED;
+	if (text[0] == 'n' && text[1] == 'o') {
+		if (strcmp(text, "no_information") == 0)
+			return RP_CELL_NO_INFORMATION;
+		if (strcmp(text, "not_supported") == 0)
+			return RP_CELL_NOT_SUPPORTED;
+	}
 	return RP_CELL_VALUE;
 }
 
@@ -240,11 +244,13 @@ rp_cell_kind rp_dataset_cell_bool(const rp_dataset *ds, size_t row, size_t col,
 
 	if (k != RP_CELL_VALUE)
 		return k;
-	if (strcmp(t, "true") == 0 || strcmp(t, "TRUE") == 0) {
+	if ((t[0] == 't' && strcmp(t, "true") == 0) ||
+	    (t[0] == 'T' && strcmp(t, "TRUE") == 0)) {
 		*out = 1;
 		return RP_CELL_VALUE;
 	}
-	if (strcmp(t, "false") == 0 || strcmp(t, "FALSE") == 0) {
+	if ((t[0] == 'f' && strcmp(t, "false") == 0) ||
+	    (t[0] == 'F' && strcmp(t, "FALSE") == 0)) {
 		*out = 0;
 		return RP_CELL_VALUE;
 	}
