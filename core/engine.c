@@ -834,6 +834,8 @@ static void render_all(rp_engine *eng, const rp_engine_dataset *ed,
 			continue;
 		}
 		arts[f] = in->proto;
+		/* Artifacts run to megabytes: huge pages from 2 MB on. */
+		arts[f].buf.early = 1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		/* The thread's CPU, apart from the wall: what the formatter
 		 * itself cost, without waiting on a shared machine (issue #7's

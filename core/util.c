@@ -26,6 +26,7 @@
  * which moves the pages rather than copying megabytes each time the
  * buffer doubles, and goes back to the kernel when freed. */
 #define BIG_BUFFER ((size_t)4 << 20)
+#define EARLY_BIG_BUFFER ((size_t)2 << 20)
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
 #if defined(MAP_ANONYMOUS) && defined(MREMAP_MAYMOVE)
@@ -74,6 +75,8 @@ static char *grow_big(rp_buf *b, size_t cap)
 	if (page <= 0 || cap > (size_t)-1 - (size_t)page)
 		return NULL;
 	cap = (cap + (size_t)page - 1) & ~((size_t)page - 1);
+	if (cap < HUGE_PAGE)
+		cap = HUGE_PAGE; /* one huge page rather than 512 small ones */
 	if (b->mapped) {
 		p = mremap(b->data, b->cap, cap, MREMAP_MAYMOVE);
 		if (p == MAP_FAILED)
@@ -116,7 +119,7 @@ static rp_status buf_reserve(rp_buf *b, size_t extra)
 	cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap = cap > (size_t)-1 / 2 ? need : cap * 2;
-	if (cap >= BIG_BUFFER || b->mapped) {
+	if (cap >= (b->early ? EARLY_BIG_BUFFER : BIG_BUFFER) || b->mapped) {
 		/* grow_big sets cap (rounded to whole pages) */
 		p = grow_big(b, cap);
 		if (!p)
@@ -352,6 +355,7 @@ rp_status rp_read_file(const char *path, char **data, size_t *len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	rp_buf b = {0};
 	char chunk[65536];
+	struct stat st;
 	ssize_t n;
 	int saved;
 
@@ -359,6 +363,29 @@ rp_status rp_read_file(const char *path, char **data, size_t *len)
 	*len = 0;
 	if (fd < 0)
 		return errno == ENOENT ? RP_ERR_NOT_FOUND : RP_ERR_IO;
+	/* A regular file is read into a buffer of its size at once (a
+	 * report is megabytes); what else, or a file that grew meanwhile,
+	 * in chunks after it. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uintmax_t)st.st_size < (uintmax_t)SIZE_MAX / 2) {
+		size_t want = (size_t)st.st_size;
+
+		b.data = malloc(want + 1);
+		if (!b.data) {
+			close(fd);
+			return RP_ERR_NOMEM;
+		}
+		b.cap = want + 1;
+		while (b.len < want) {
+			n = read(fd, b.data + b.len, want - b.len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			b.len += (size_t)n;
+		}
+		b.data[b.len] = '\0';
+	}
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
