@@ -442,7 +442,13 @@ static rp_status send_signed(rp_http *http, const rp_aws_config *cfg,
 			.method = call->method, .url = url, .headers = hh,
 			.nheaders = n, .body = call->body, .body_len = call->body_len,
 			.timeout_ms = cfg->timeout_ms, .ca_file = cfg->ca_file,
+			.body_fn = call->body_fn, .body_arg = call->body_arg,
 		};
+		/* A body read as it arrives starts over with each attempt. */
+		if (call->body_reset && call->body_reset(call->body_arg)) {
+			st = RP_ERR_NOMEM;
+			goto out;
+		}
 		st = rp_http_perform(http, &hr, resp, err, errlen);
 	}
 out:

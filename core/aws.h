@@ -97,6 +97,11 @@ typedef struct rp_aws_call {
 	/* The SigV4 payload hash, worked out in advance
 	 * (rp_aws_payload_hash), or NULL: computed once for all attempts. */
 	const char *payload_hash;
+	/* A 2xx answer's body read as it arrives (rp_http_request.body_fn);
+	 * body_reset (nonzero: out of memory) runs before every attempt. */
+	int (*body_fn)(void *arg, const char *data, size_t len);
+	int (*body_reset)(void *arg);
+	void *body_arg;
 } rp_aws_call;
 
 /* The payload hash every attempt of call signs: S3's x-amz-content-sha256

@@ -834,7 +834,7 @@ static void render_all(rp_engine *eng, const rp_engine_dataset *ed,
 			continue;
 		}
 		arts[f] = in->proto;
-		/* Artifacts run to megabytes: huge pages from 2 MB on. */
+		/* Artifacts run to megabytes: huge pages past 2 MB. */
 		arts[f].buf.early = 1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		/* The thread's CPU, apart from the wall: what the formatter

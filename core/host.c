@@ -291,9 +291,16 @@ static rp_status host_http_request(rp_instance *self, const rp_request *req,
 	return st;
 }
 
-static rp_status host_aws_request(rp_instance *self, const char *service,
-				  const char *operation, unsigned flags,
-				  const rp_request *req, rp_response **out)
+static int stream_reset(void *arg)
+{
+	return rp_xml_stream_reset(arg) != RP_OK;
+}
+
+/* aws_request, and with x the XML stream a 2xx body goes to. */
+static rp_status aws_request(rp_instance *self, const char *service,
+			     const char *operation, unsigned flags,
+			     const rp_request *req, rp_xml_stream *x,
+			     rp_response **out)
 {
 	rp_aws_client *aws;
 	char err[1024], hex[65];
@@ -319,6 +326,9 @@ static rp_status host_aws_request(rp_instance *self, const char *service,
 			.host_prefix = req->host_prefix,
 			/* The plugin may read the error's body and headers. */
 			.keep_error_response = 1,
+			.body_fn = x ? rp_xml_stream_feed : NULL,
+			.body_reset = x ? stream_reset : NULL,
+			.body_arg = x,
 		};
 		/* The body's hash is worked out while the write-ahead is
 		 * written; nothing leaves before it is on disk. */
@@ -335,6 +345,61 @@ static rp_status host_aws_request(rp_instance *self, const char *service,
 			*out = NULL;
 		}
 	}
+	return st;
+}
+
+static rp_status host_aws_request(rp_instance *self, const char *service,
+				  const char *operation, unsigned flags,
+				  const rp_request *req, rp_response **out)
+{
+	return aws_request(self, service, operation, flags, req, NULL, out);
+}
+
+static size_t xml_path(const char *path, char *copy, size_t copylen,
+		       const char **parts, size_t maxparts);
+
+static rp_status host_aws_request_xml(rp_instance *self, const char *service,
+				      const char *operation, unsigned flags,
+				      const rp_request *req,
+				      const char *const *paths, size_t n,
+				      char **texts, rp_response **out)
+{
+	enum { MAXF = 16, MAXP = 16 };
+	const char *parts[MAXF][MAXP];
+	char copy[MAXF][256], err[256];
+	rp_xml_field f[MAXF];
+	rp_xml_stream *x = NULL;
+	rp_status st;
+
+	*out = NULL;
+	for (size_t i = 0; i < n && i < MAXF; i++)
+		texts[i] = NULL;
+	if (n > MAXF)
+		return RP_ERR_INVALID;
+	for (size_t i = 0; i < n; i++) {
+		f[i].path = parts[i];
+		f[i].npath = xml_path(paths[i], copy[i], sizeof(copy[i]), parts[i],
+				      MAXP);
+		f[i].out = &texts[i];
+		if (!f[i].npath)
+			return RP_ERR_INVALID;
+	}
+	st = rp_xml_stream_new(f, n, &x);
+	if (st)
+		return st;
+	st = aws_request(self, service, operation, flags, req, x, out);
+	if (!st) {
+		/* A 2xx answer whose status line was not read as such was
+		 * kept whole: read it now. */
+		if (!(*out)->http.streaming && (*out)->http.body.len)
+			rp_xml_stream_feed(x, (*out)->http.body.data,
+					   (*out)->http.body.len);
+		st = rp_xml_stream_finish(x, err, sizeof(err));
+		if (st == RP_ERR_PARSE)
+			host_set_error(self, "%s %s: the answer is not well-formed XML (%s)",
+				       service, operation, err);
+	}
+	rp_xml_stream_free(x);
 	return st;
 }
 
@@ -543,4 +608,5 @@ const rp_host rp_host_services = {
 	.ds_cache_get = host_ds_cache_get,
 	.ds_cache_put = host_ds_cache_put,
 	.xml_texts = host_xml_texts,
+	.aws_request_xml = host_aws_request_xml,
 };

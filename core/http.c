@@ -71,6 +71,12 @@ static size_t on_body(char *data, size_t size, size_t n, void *user)
 {
 	rp_http_response *r = user;
 
+	/* The status line has been parsed by now (on_header). */
+	if (r->body_fn && r->status >= 200 && r->status < 300) {
+		r->streaming = 1;
+		r->body_fn(r->body_arg, data, size * n);
+		return size * n;
+	}
 	return rp_buf_append(&r->body, data, size * n) ? 0 : size * n;
 }
 
@@ -83,10 +89,14 @@ static size_t on_header(char *data, size_t size, size_t n, void *user)
 	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
 		/* A new response (after a redirect or 100-continue) starts
 		 * over: keep only the final one's headers. */
+		const char *sp = memchr(data, ' ', len);
+
 		for (size_t i = 0; i < r->nheaders * 2; i++)
 			free(r->headers[i]);
 		r->nheaders = 0;
 		r->headers_ended = 0;
+		/* Its status, for on_body to know where the body goes. */
+		r->status = sp && sp + 4 <= data + len ? strtol(sp + 1, NULL, 10) : 0;
 		return len;
 	}
 	if ((len == 1 && data[0] == '\n') ||
@@ -245,6 +255,8 @@ rp_status rp_http_perform(rp_http *h, const rp_http_request *req,
 	CURLcode rc;
 
 	memset(resp, 0, sizeof(*resp));
+	resp->body_fn = req->body_fn;
+	resp->body_arg = req->body_arg;
 	curl_easy_reset(c);
 	if (req->ca_file) {
 		st = load_ca(h, req->ca_file, err, errlen);

@@ -23,11 +23,21 @@ typedef struct rp_http_request {
 	size_t body_len;
 	long timeout_ms;             /* whole request; 0: the handle's default */
 	const char *ca_file;         /* PEM added to the system CAs, or NULL */
+	/* When set, a 2xx answer's body goes to body_fn(body_arg, ...) as it
+	 * arrives and resp->body stays empty; other answers are kept in
+	 * resp->body as usual (their error).  A nonzero return only means
+	 * the consumer refused the data: the transfer goes on. */
+	int (*body_fn)(void *arg, const char *data, size_t len);
+	void *body_arg;
 } rp_http_request;
 
 typedef struct rp_http_response {
 	long status;
 	rp_buf body;
+	/* While performing: where a 2xx body goes instead (rp_http_request) */
+	int (*body_fn)(void *arg, const char *data, size_t len);
+	void *body_arg;
+	int streaming;               /* 1: this answer's body went to body_fn */
 	char **headers;              /* "name", "value" pairs, names lower-case */
 	size_t nheaders;
 	int headers_ended;           /* the blank line ending them arrived */

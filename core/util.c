@@ -119,7 +119,7 @@ static rp_status buf_reserve(rp_buf *b, size_t extra)
 	cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap = cap > (size_t)-1 / 2 ? need : cap * 2;
-	if (cap >= (b->early ? EARLY_BIG_BUFFER : BIG_BUFFER) || b->mapped) {
+	if ((b->early ? cap > EARLY_BIG_BUFFER : cap >= BIG_BUFFER) || b->mapped) {
 		/* grow_big sets cap (rounded to whole pages) */
 		p = grow_big(b, cap);
 		if (!p)

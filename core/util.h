@@ -15,7 +15,7 @@ typedef struct rp_buf {
 	size_t cap;
 	int mapped; /* big: a mapping of its own (util.c), not malloc's */
 	int early;  /* set by the owner: likely to grow big (an artifact), so
-		       mapped from 2 MB on rather than 4 MB */
+		       mapped past 2 MB rather than from 4 MB */
 } rp_buf;
 
 rp_status rp_buf_append(rp_buf *b, const void *data, size_t len);

@@ -111,58 +111,147 @@ static void on_text(void *user, const XML_Char *s, int len)
 			c->nomem = 1;
 }
 
-rp_status rp_xml_fields(const char *xml, size_t len, const rp_xml_field *fields,
-			size_t n, char *err, size_t errlen)
+struct rp_xml_stream {
+	XML_Parser parser;
+	const rp_xml_field *fields;
+	xml_ctx c;
+	int failed;      /* a chunk was refused: the rest is ignored */
+	char err[128];
+};
+
+static void stream_clear(rp_xml_stream *x)
 {
-	XML_Parser p;
-	xml_want *want;
-	xml_ctx c = {0};
+	if (x->parser)
+		XML_ParserFree(x->parser);
+	x->parser = NULL;
+	for (size_t i = 0; i < MAX_DEPTH; i++) {
+		free(x->c.names[i]);
+		x->c.names[i] = NULL;
+	}
+	for (size_t i = 0; i < x->c.nwant; i++) {
+		rp_buf_free(&x->c.want[i].text);
+		x->c.want[i].capture_depth = 0;
+		x->c.want[i].found = 0;
+	}
+	x->c.nfound = x->c.capturing = x->c.depth = 0;
+	x->c.nomem = 0;
+	x->failed = 0;
+	x->err[0] = '\0';
+}
+
+rp_status rp_xml_stream_reset(rp_xml_stream *x)
+{
+	stream_clear(x);
+	x->parser = XML_ParserCreateNS(NULL, '|');
+	if (!x->parser)
+		return RP_ERR_NOMEM;
+	XML_SetUserData(x->parser, &x->c);
+	XML_SetElementHandler(x->parser, on_start, on_end);
+	XML_SetCharacterDataHandler(x->parser, on_text);
+	return RP_OK;
+}
+
+rp_status rp_xml_stream_new(const rp_xml_field *fields, size_t n,
+			    rp_xml_stream **out)
+{
+	rp_xml_stream *x = calloc(1, sizeof(*x));
+	rp_status st;
+
+	*out = NULL;
+	if (!x)
+		return RP_ERR_NOMEM;
+	x->fields = fields;
+	x->c.want = calloc(n ? n : 1, sizeof(*x->c.want));
+	if (!x->c.want) {
+		free(x);
+		return RP_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		x->c.want[i].f = &fields[i];
+		*fields[i].out = NULL;
+	}
+	x->c.nwant = n;
+	st = rp_xml_stream_reset(x);
+	if (st) {
+		rp_xml_stream_free(x);
+		return st;
+	}
+	*out = x;
+	return RP_OK;
+}
+
+static void refuse(rp_xml_stream *x)
+{
+	snprintf(x->err, sizeof(x->err), "malformed XML at line %lu, column %lu: %s",
+		 (unsigned long)XML_GetCurrentLineNumber(x->parser),
+		 (unsigned long)XML_GetCurrentColumnNumber(x->parser),
+		 XML_ErrorString(XML_GetErrorCode(x->parser)));
+	x->failed = 1;
+}
+
+int rp_xml_stream_feed(void *arg, const char *data, size_t len)
+{
+	rp_xml_stream *x = arg;
+
+	while (!x->failed && len) {
+		int n = len > (size_t)INT32_MAX ? INT32_MAX : (int)len;
+
+		if (XML_Parse(x->parser, data, n, 0) == XML_STATUS_ERROR)
+			refuse(x);
+		data += n;
+		len -= (size_t)n;
+	}
+	return x->failed;
+}
+
+rp_status rp_xml_stream_finish(rp_xml_stream *x, char *err, size_t errlen)
+{
+	const rp_xml_field *fields = x->fields;
 	rp_status st = RP_OK;
 
-	for (size_t i = 0; i < n; i++)
-		*fields[i].out = NULL;
-	want = calloc(n ? n : 1, sizeof(*want));
-	if (!want)
-		return RP_ERR_NOMEM;
-	for (size_t i = 0; i < n; i++)
-		want[i].f = &fields[i];
-	c.want = want;
-	c.nwant = n;
-	p = XML_ParserCreateNS(NULL, '|');
-	if (!p) {
-		free(want);
-		return RP_ERR_NOMEM;
-	}
-	XML_SetUserData(p, &c);
-	XML_SetElementHandler(p, on_start, on_end);
-	XML_SetCharacterDataHandler(p, on_text);
-	if (len > (size_t)INT32_MAX ||
-	    XML_Parse(p, xml, (int)len, 1) == XML_STATUS_ERROR) {
-		snprintf(err, errlen, "malformed XML at line %lu, column %lu: %s",
-			 (unsigned long)XML_GetCurrentLineNumber(p),
-			 (unsigned long)XML_GetCurrentColumnNumber(p),
-			 XML_ErrorString(XML_GetErrorCode(p)));
+	if (!x->failed && XML_Parse(x->parser, "", 0, 1) == XML_STATUS_ERROR)
+		refuse(x);
+	if (x->failed) {
+		snprintf(err, errlen, "%s", x->err);
 		st = RP_ERR_PARSE;
-	} else if (c.nomem) {
+	} else if (x->c.nomem) {
 		st = RP_ERR_NOMEM;
 	}
-	for (size_t i = 0; i < n && !st; i++)
-		if (want[i].found) {
-			*fields[i].out = rp_buf_steal(&want[i].text);
+	for (size_t i = 0; i < x->c.nwant && !st; i++)
+		if (x->c.want[i].found) {
+			*fields[i].out = rp_buf_steal(&x->c.want[i].text);
 			if (!*fields[i].out)
 				st = RP_ERR_NOMEM;
 		}
 	if (st)
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < x->c.nwant; i++) {
 			free(*fields[i].out);
 			*fields[i].out = NULL;
 		}
-	for (size_t i = 0; i < MAX_DEPTH; i++)
-		free(c.names[i]);
-	for (size_t i = 0; i < n; i++)
-		rp_buf_free(&want[i].text);
-	free(want);
-	XML_ParserFree(p);
+	return st;
+}
+
+void rp_xml_stream_free(rp_xml_stream *x)
+{
+	if (!x)
+		return;
+	stream_clear(x);
+	free(x->c.want);
+	free(x);
+}
+
+rp_status rp_xml_fields(const char *xml, size_t len, const rp_xml_field *fields,
+			size_t n, char *err, size_t errlen)
+{
+	rp_xml_stream *x;
+	rp_status st;
+
+	st = rp_xml_stream_new(fields, n, &x);
+	if (st)
+		return st;
+	rp_xml_stream_feed(x, xml, len);
+	st = rp_xml_stream_finish(x, err, errlen);
+	rp_xml_stream_free(x);
 	return st;
 }
 

@@ -28,4 +28,19 @@ typedef struct rp_xml_field {
 rp_status rp_xml_fields(const char *xml, size_t len, const rp_xml_field *fields,
 			size_t n, char *err, size_t errlen);
 
+/* rp_xml_fields over a document that arrives in pieces (an answer read
+ * as it downloads): new, then feed each piece, then finish, which fills
+ * the fields' *out as rp_xml_fields does.  fields must outlive the
+ * stream.  feed returns nonzero once the document is refused (the rest
+ * is ignored; finish says where).  reset starts over (a retried
+ * request). */
+typedef struct rp_xml_stream rp_xml_stream;
+rp_status rp_xml_stream_new(const rp_xml_field *fields, size_t n,
+			    rp_xml_stream **out);
+int rp_xml_stream_feed(void *stream, const char *data, size_t len);
+rp_status rp_xml_stream_reset(rp_xml_stream *stream);
+rp_status rp_xml_stream_finish(rp_xml_stream *stream, char *err,
+			       size_t errlen);
+void rp_xml_stream_free(rp_xml_stream *stream);
+
 #endif

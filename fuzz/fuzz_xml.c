@@ -1,12 +1,14 @@
 /* fuzz_xml.c - reading AWS answers: rp_xml_text at the paths the engine
- * and the plugins ask for, rp_xml_fields at all of them in one pass, and
+ * and the plugins ask for, rp_xml_fields at all of them in one pass,
+ * rp_xml_stream over the same bytes in three pieces, and
  * rp_aws_parse_error on the same bytes as an error body (which also takes
  * the JSON branch when the input starts with '{').
  *
  * Checked beyond memory errors: a refusal says where and leaves nothing
- * to free, one pass over many paths finds what each path alone finds,
- * and the error fields are never empty where promised and hold no
- * control characters (they go into logs and terminals). */
+ * to free, one pass over many paths (whole or in pieces) finds what
+ * each path alone finds, and the error fields are never empty where
+ * promised and hold no control characters (they go into logs and
+ * terminals). */
 #include "config.h"
 
 #include <string.h>
@@ -98,8 +100,35 @@ int rp_fuzz_xml(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < NPATHS; i++) {
 		FUZZ_CHECK((one[i] == NULL) == (all[i] == NULL));
 		FUZZ_CHECK(!one[i] || strcmp(one[i], all[i]) == 0);
-		free(one[i]);
 		free(all[i]);
+	}
+	/* As an answer arrives: in three pieces, at places the input picks;
+	 * the same result. */
+	{
+		rp_xml_stream *x;
+		size_t a = size ? data[0] % (size + 1) : 0, b = size ? data[size - 1] % (size + 1) : 0;
+
+		if (a > b) {
+			size_t t = a;
+
+			a = b;
+			b = t;
+		}
+		for (size_t i = 0; i < NPATHS; i++)
+			f[i] = (rp_xml_field){paths[i].path, paths[i].n, &all[i]};
+		FUZZ_CHECK(rp_xml_stream_new(f, NPATHS, &x) == RP_OK);
+		rp_xml_stream_feed(x, text, a);
+		rp_xml_stream_feed(x, text + a, b - a);
+		rp_xml_stream_feed(x, text + b, size - b);
+		st = rp_xml_stream_finish(x, err, sizeof(err));
+		FUZZ_CHECK(st == (refused ? RP_ERR_PARSE : RP_OK));
+		for (size_t i = 0; i < NPATHS; i++) {
+			FUZZ_CHECK((one[i] == NULL) == (all[i] == NULL));
+			FUZZ_CHECK(!one[i] || strcmp(one[i], all[i]) == 0);
+			free(one[i]);
+			free(all[i]);
+		}
+		rp_xml_stream_free(x);
 	}
 	check_error_body(text, size);
 	return refused ? RP_FUZZ_REFUSED : RP_FUZZ_ACCEPTED;

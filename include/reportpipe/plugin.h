@@ -423,6 +423,18 @@ struct rp_host {
 	 * RP_ERR_PARSE when the document is not well-formed XML. */
 	rp_status (*xml_texts)(const char *xml, size_t len,
 			       const char *const *paths, size_t n, char **out);
+	/* aws_request for an answer in XML that is read as it arrives: the
+	 * texts at paths (as xml_texts, into out[i]) are kept and the body is
+	 * not, so an answer of megabytes is parsed while it downloads and
+	 * never held whole.  On RP_OK *r is the answer without its body
+	 * (status, headers).  RP_ERR_PARSE (with set_error done) when a 2xx
+	 * answer is not well-formed XML; on an AWS error, as aws_request
+	 * (the error's body is kept).  On any error every out[i] is NULL. */
+	rp_status (*aws_request_xml)(rp_instance *self, const char *service,
+				     const char *operation, unsigned flags,
+				     const rp_request *req,
+				     const char *const *paths, size_t n,
+				     char **out, rp_response **r);
 };
 
 /* The exported descriptor.  Fields up to and including `deliver` form the

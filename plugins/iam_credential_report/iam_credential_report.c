@@ -118,30 +118,18 @@ static rp_status decode_base64(char *text, size_t *outlen)
 	return RP_OK;
 }
 
-/* The report in r as a dataset (*out); expect: the account it must be
- * of, or NULL. */
+/* The report from GetCredentialReport's Content, ReportFormat and
+ * GeneratedTime (taken over, st: how reading them went) as a dataset
+ * (*out); expect: the account it must be of, or NULL. */
 static rp_status take_report(rp_instance *self, const rp_host *host,
-			     rp_response *r, const char *expect,
+			     rp_status st, char *content, char *format,
+			     char *generated, const char *expect,
 			     rp_dataset **out)
 {
-	size_t len, csvlen = 0;
-	const char *xml = host->response_body(r, &len);
-	char *content = NULL, *format = NULL, *generated = NULL;
+	size_t csvlen = 0;
 	rp_dataset *ds = NULL;
 	time_t gt;
-	rp_status st;
 
-	static const char *const paths[] = {
-		"GetCredentialReportResult/Content",
-		"GetCredentialReportResult/ReportFormat",
-		"GetCredentialReportResult/GeneratedTime"};
-	char *got[3];
-
-	/* One pass: Content is megabytes. */
-	st = host->xml_texts(xml, len, paths, 3, got);
-	content = got[0];
-	format = got[1];
-	generated = got[2];
 	if (st || !content || !generated) {
 		host->set_error(self,
 				"IAM GetCredentialReport: %s; it was cut short or garbled on the way (a proxy?): run again, and check what sits between reportpipe and endpoint_url if it persists",
@@ -255,11 +243,24 @@ static rp_status fetch_report(rp_instance *self, const rp_host *host,
 			if (!st && strcmp(state, "COMPLETE") == 0)
 				need_generate = 0;
 		} else {
-			st = iam_call(self, host, "GetCredentialReport", &r);
-			if (!st) {
-				st = take_report(self, host, r, expect, out);
+			static const char *const paths[] = {
+				"GetCredentialReportResult/Content",
+				"GetCredentialReportResult/ReportFormat",
+				"GetCredentialReportResult/GeneratedTime"};
+			char *got[3], body[64];
+			rp_request req = {.method = "POST", .target = "/",
+					  .headers = form, .nheaders = 1,
+					  .body = body};
+
+			/* Read as it downloads: Content is megabytes. */
+			req.body_len = (size_t)snprintf(body, sizeof(body),
+							"Action=GetCredentialReport&Version=2010-05-08");
+			st = host->aws_request_xml(self, "iam", "GetCredentialReport",
+						   0, &req, paths, 3, got, &r);
+			if (!st || st == RP_ERR_PARSE) {
 				host->response_free(r);
-				return st;
+				return take_report(self, host, st, got[0], got[1],
+						   got[2], expect, out);
 			}
 			code = r ? host->response_error_code(r) : "";
 			if (strcmp(code, "ReportNotPresent") == 0 ||

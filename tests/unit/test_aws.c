@@ -169,6 +169,57 @@ int main(void)
 		ok(rp_xml_fields(cut, sizeof(cut) - 1, f, 6, err, sizeof(err)) == RP_ERR_PARSE,
 		   "rp_xml_fields: a document cut short is refused");
 		ok(!v[0] && !v[1] && !v[3], "  and no field is returned, even those read before the cut");
+
+		/* The same document in two pieces split at every byte, as an
+		 * answer arrives: the same six fields each time. */
+		{
+			size_t len = sizeof(xml) - 1, bad = 0;
+
+			for (size_t cut_at = 0; cut_at <= len; cut_at++) {
+				char *w[6];
+				const rp_xml_field g[] = {{content, 2, &w[0]}, {format, 1, &w[1]},
+							  {none, 2, &w[2]}, {time_, 2, &w[3]},
+							  {outer, 1, &w[4]}, {inner, 2, &w[5]}};
+				rp_xml_stream *x;
+
+				if (rp_xml_stream_new(g, 6, &x) != RP_OK) {
+					bad++;
+					continue;
+				}
+				/* a first attempt cut short, then the retry */
+				rp_xml_stream_feed(x, xml, cut_at / 2);
+				rp_xml_stream_reset(x);
+				rp_xml_stream_feed(x, xml, cut_at);
+				rp_xml_stream_feed(x, xml + cut_at, len - cut_at);
+				if (rp_xml_stream_finish(x, err, sizeof(err)) != RP_OK ||
+				    !w[0] || strcmp(w[0], "QUJD\nREVG") || !w[1] ||
+				    strcmp(w[1], "text/csv") || w[2] || !w[3] ||
+				    strcmp(w[3], "2026-11-30T06:00:00Z") || !w[4] ||
+				    strcmp(w[4], "intail") || !w[5] || strcmp(w[5], "in"))
+					bad++;
+				for (size_t i = 0; i < 6; i++)
+					free(w[i]);
+				rp_xml_stream_free(x);
+			}
+			is_int((long long)bad, 0,
+			       "rp_xml_stream: split at any byte, after a reset, the same fields");
+		}
+		{
+			char *w[6];
+			const rp_xml_field g[] = {{content, 2, &w[0]}, {format, 1, &w[1]},
+						  {none, 2, &w[2]}, {time_, 2, &w[3]},
+						  {outer, 1, &w[4]}, {inner, 2, &w[5]}};
+			rp_xml_stream *x;
+
+			ok(rp_xml_stream_new(g, 6, &x) == RP_OK, "rp_xml_stream: a second stream");
+			ok(rp_xml_stream_feed(x, "<R><a></b>", 10) != 0,
+			   "rp_xml_stream: a bad piece is refused at once");
+			rp_xml_stream_feed(x, "<c/>", 4);
+			ok(rp_xml_stream_finish(x, err, sizeof(err)) == RP_ERR_PARSE &&
+			   !w[0] && !w[3], "  and finish reports it, with no field");
+			like(err, "malformed XML at line 1", "  saying where");
+			rp_xml_stream_free(x);
+		}
 	}
 	return done_testing();
 }
