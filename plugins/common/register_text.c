@@ -112,10 +112,17 @@ size_t reg_fill(char *buf, size_t n, const char *text, long num, long num2)
 		buf[0] = '\0';
 	while (*text) {
 		if (strncmp(text, "{N}", 3) == 0 || strncmp(text, "{M}", 3) == 0) {
-			int k = snprintf(digits, sizeof(digits), "%ld",
-					 text[1] == 'N' ? num : num2);
+			/* By hand: this runs for every date of the register. */
+			long v = text[1] == 'N' ? num : num2;
+			unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+			size_t i = sizeof(digits);
 
-			put(buf, n, &len, digits, (size_t)k);
+			do
+				digits[--i] = (char)('0' + u % 10);
+			while ((u /= 10) != 0);
+			if (v < 0)
+				digits[--i] = '-';
+			put(buf, n, &len, digits + i, sizeof(digits) - i);
 			text += 3;
 		} else if (strncmp(text, "{s}", 3) == 0) {
 			if (num != 1)

@@ -148,6 +148,17 @@ static void put_rawf(html *h, const char *fmt, ...)
 		put_raw_n(h, tmp, (size_t)k < sizeof(tmp) ? (size_t)k : sizeof(tmp) - 1);
 }
 
+static void put_uint(html *h, unsigned v)
+{
+	char d[12];
+	size_t i = sizeof(d);
+
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	put_raw_n(h, d + i, sizeof(d) - i);
+}
+
 /* The bytes put_text replaces: & < > " ' and the control characters but
  * tab, LF and CR.  A table, since strcspn with a set of 37 bytes takes
  * glibc's byte-by-byte path (issue #7). */
@@ -227,10 +238,18 @@ static void put_date(html *h, time_t t)
 	put_text(h, d);
 }
 
+/* A badge's opening tag, in its severity's colour; written once per
+ * finding of every user, so without printf. */
+static void put_badge_open(html *h, reg_severity sev)
+{
+	put_raw(h, "<span style=\"display:inline-block;padding:1px 6px;margin:1px 2px 1px 0;border-radius:3px;background-color:");
+	put_raw(h, severity_color[sev]);
+	put_raw(h, ";color:#ffffff;font-size:11px;font-weight:bold;white-space:nowrap;\">");
+}
+
 static void put_badge(html *h, reg_severity sev, const char *label)
 {
-	put_rawf(h, "<span style=\"display:inline-block;padding:1px 6px;margin:1px 2px 1px 0;border-radius:3px;background-color:%s;color:#ffffff;font-size:11px;font-weight:bold;white-space:nowrap;\">",
-		 severity_color[sev]);
+	put_badge_open(h, sev);
 	put_text(h, label);
 	put_raw(h, "</span>");
 }
@@ -238,13 +257,15 @@ static void put_badge(html *h, reg_severity sev, const char *label)
 static void put_check_badge(html *h, reg_check c)
 {
 	const reg_check_info *ci = reg_check_get(c);
-	char label[64];
 
-	if (ci->cis)
-		snprintf(label, sizeof(label), "CIS %s", ci->cis);
-	else
-		snprintf(label, sizeof(label), "%s", reg_severity_name(h->lang, ci->severity));
-	put_badge(h, ci->severity, label);
+	put_badge_open(h, ci->severity);
+	if (ci->cis) {
+		put_raw(h, "CIS ");
+		put_text(h, ci->cis);
+	} else {
+		put_text(h, reg_severity_name(h->lang, ci->severity));
+	}
+	put_raw(h, "</span>");
 }
 
 /* ---------------------------------------------------------------- top */
@@ -597,8 +618,13 @@ static void put_mfa(html *h, const reg_user *u)
 
 static int usable(const char *s)
 {
-	return s && s[0] && strcmp(s, "N/A") != 0 && strcmp(s, "no_information") != 0 &&
-	       strcmp(s, "not_supported") != 0;
+	if (!s || !s[0])
+		return 0;
+	if (s[0] == 'N')
+		return strcmp(s, "N/A") != 0;
+	if (s[0] == 'n')
+		return strcmp(s, "no_information") != 0 && strcmp(s, "not_supported") != 0;
+	return 1;
 }
 
 static void put_state(html *h, reg_bool active)
@@ -667,7 +693,8 @@ static void put_certs(html *h, const reg_model *m, const reg_user *u)
 			continue;
 		put_raw(h, any ? "<br>" : "");
 		any = 1;
-		put_rawf(h, "%u: ", c->number);
+		put_uint(h, c->number);
+		put_raw(h, ": ");
 		put_state(h, c->active);
 		if (c->last_rotated.kind == RP_CELL_VALUE) {
 			put_raw(h, "<span style=\"font-size:12px;" MUTED "\">");
