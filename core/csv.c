@@ -200,7 +200,9 @@ static const unsigned char *copy_run(const unsigned char *p,
 
 	while (p < end && !(stop[*p] & bit))
 		p++;
-	memcpy(*w, run, (size_t)(p - run));
+	/* In place (rp_csv_parse_inplace) the copy may overlap its source,
+	 * always from behind it. */
+	memmove(*w, run, (size_t)(p - run));
 	*w += p - run;
 	return p;
 }
@@ -223,7 +225,7 @@ static int parse_unquoted(struct parser *ps)
 
 			if (!n)
 				return -1;
-			memcpy(w, p, n);
+			memmove(w, p, n);
 			w += n;
 			p += n;
 			continue;
@@ -278,7 +280,7 @@ static int parse_quoted(struct parser *ps)
 
 			if (!n)
 				return -1;
-			memcpy(w, p, n);
+			memmove(w, p, n);
 			w += n;
 			p += n;
 			continue;
@@ -516,7 +518,9 @@ static int blank_line(struct parser *ps, size_t eol)
 		       ps->nrows + 2);
 }
 
-int rp_csv_parse(const char *data, size_t len, rp_csv_table *out,
+/* Parses data into buf (len + 1 bytes; buf may be data - 1, which the
+ * parser then owns): the cells are written behind the byte being read. */
+static int parse(const char *data, size_t len, char *buf, rp_csv_table *out,
 		 rp_csv_error *err)
 {
 	static const struct pos first = {1, 1};
@@ -527,11 +531,16 @@ int rp_csv_parse(const char *data, size_t len, rp_csv_table *out,
 	memset(&ps, 0, sizeof(ps));
 	ps.err = err ? err : &ignored;
 	ps.line = 1;
-	if (!out)
-		return fail_at(&ps, first, "no output table");
+	ps.buf = buf;
+	if (!out) {
+		fail_at(&ps, first, "no output table");
+		goto fail;
+	}
 	memset(out, 0, sizeof(*out));
-	if (!data && len)
-		return fail_at(&ps, first, "no input");
+	if (!data && len) {
+		fail_at(&ps, first, "no input");
+		goto fail;
+	}
 
 	/* "" keeps the pointer arithmetic below defined when data is NULL. */
 	ps.p = (const unsigned char *)(data ? data : "");
@@ -541,14 +550,16 @@ int rp_csv_parse(const char *data, size_t len, rp_csv_table *out,
 	if (len >= 3 && !memcmp(ps.p, "\xef\xbb\xbf", 3))
 		ps.p += 3;
 	ps.bol = ps.p;
-	if (ps.p == ps.end)
-		return fail_at(&ps, first, "no header row (the input is empty)");
-
+	if (ps.p == ps.end) {
+		fail_at(&ps, first, "no header row (the input is empty)");
+		goto fail;
+	}
 	if (len == SIZE_MAX) {
 		fail_at(&ps, pos_at(&ps, ps.p), "out of memory");
 		goto fail;
 	}
-	ps.buf = malloc(len + 1);
+	if (!ps.buf)
+		ps.buf = malloc(len + 1);
 	if (!ps.buf) {
 		fail_at(&ps, pos_at(&ps, ps.p), "out of memory");
 		goto fail;
@@ -578,6 +589,20 @@ fail:
 	free(ps.lens);
 	free(ps.buf);
 	return -1;
+}
+
+int rp_csv_parse(const char *data, size_t len, rp_csv_table *out,
+		 rp_csv_error *err)
+{
+	return parse(data, len, NULL, out, err);
+}
+
+int rp_csv_parse_inplace(char *base, size_t len, rp_csv_table *out,
+			 rp_csv_error *err)
+{
+	/* Each cell lands at least one byte behind where it was read, so
+	 * its terminating NUL never overwrites the delimiter to be read. */
+	return parse(base ? base + 1 : NULL, len, base, out, err);
 }
 
 void rp_csv_table_free(rp_csv_table *t)

@@ -47,6 +47,14 @@ typedef struct rp_csv_error {
 int rp_csv_parse(const char *data, size_t len, rp_csv_table *out,
 		 rp_csv_error *err);
 
+/* rp_csv_parse without a copy: the CSV is the len bytes at base + 1,
+ * base holds len + 1 bytes (malloc'd) and is the table's buffer from now
+ * on: freed with the table, or at once when the input is refused.  The
+ * cells are written over the input (one byte behind it), so a report is
+ * held once. */
+int rp_csv_parse_inplace(char *base, size_t len, rp_csv_table *out,
+			 rp_csv_error *err);
+
 /* Frees what rp_csv_parse allocated and zeroes the table. */
 void rp_csv_table_free(rp_csv_table *t);
 

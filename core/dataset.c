@@ -10,18 +10,25 @@
 #include "dataset.h"
 #include "util.h"
 
-rp_status rp_dataset_from_csv(const char *data, size_t len, const char *origin,
-			      const char *source, rp_dataset **out, char *err,
-			      size_t errlen)
+/* data (len bytes) parsed into a dataset; base, if not NULL, is data - 1
+ * and taken over (rp_csv_parse_inplace). */
+static rp_status from_csv(const char *data, char *base, size_t len,
+			  const char *origin, const char *source,
+			  rp_dataset **out, char *err, size_t errlen)
 {
 	rp_dataset *ds;
 	rp_csv_error cerr;
+	int rc;
 
 	*out = NULL;
 	ds = calloc(1, sizeof(*ds));
-	if (!ds)
+	if (!ds) {
+		free(base);
 		return RP_ERR_NOMEM;
-	if (rp_csv_parse(data, len, &ds->table, &cerr)) {
+	}
+	rc = base ? rp_csv_parse_inplace(base, len, &ds->table, &cerr)
+		  : rp_csv_parse(data, len, &ds->table, &cerr);
+	if (rc) {
 		snprintf(err, errlen, "%s:%zu:%zu: %s", origin, cerr.line,
 			 cerr.column, cerr.message);
 		free(ds);
@@ -40,6 +47,21 @@ rp_status rp_dataset_from_csv(const char *data, size_t len, const char *origin,
 	ds->meta.partition = ds->partition;
 	*out = ds;
 	return RP_OK;
+}
+
+rp_status rp_dataset_from_csv(const char *data, size_t len, const char *origin,
+			      const char *source, rp_dataset **out, char *err,
+			      size_t errlen)
+{
+	return from_csv(data, NULL, len, origin, source, out, err, errlen);
+}
+
+rp_status rp_dataset_from_csv_inplace(char *base, size_t len,
+				      const char *origin, const char *source,
+				      rp_dataset **out, char *err, size_t errlen)
+{
+	return from_csv(base ? base + 1 : NULL, base, len, origin, source, out,
+			err, errlen);
 }
 
 /* "arn:aws:iam::123456789012:user/x" -> partition "aws", account. */

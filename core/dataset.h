@@ -30,6 +30,13 @@ struct rp_dataset {
 rp_status rp_dataset_from_csv(const char *data, size_t len, const char *origin,
 			      const char *source, rp_dataset **out, char *err,
 			      size_t errlen);
+/* rp_dataset_from_csv over a buffer it takes (rp_csv_parse_inplace): the
+ * CSV is the len bytes at base + 1; base is freed with the dataset, or at
+ * once on error. */
+rp_status rp_dataset_from_csv_inplace(char *base, size_t len,
+				      const char *origin, const char *source,
+				      rp_dataset **out, char *err,
+				      size_t errlen);
 /* NULL account_id/partition: derived from the arn column; rows must agree. */
 rp_status rp_dataset_set_meta(rp_dataset *ds, const char *account_id,
 			      const char *partition, time_t generated,

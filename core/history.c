@@ -159,10 +159,13 @@ rp_status rp_history_previous(const char *state_dir, const rp_dataset *ds,
 	if (st || !pick)
 		goto out;
 	path = rp_asprintf("%s/%s", dir, pick);
-	st = path ? rp_read_file(path, &data, &len) : RP_ERR_NOMEM;
-	if (!st)
-		st = rp_dataset_from_csv(data, len, path, ds->meta.source, prev, err,
-					 errlen);
+	/* Read with a spare byte in front and parsed where it lies. */
+	st = path ? rp_read_file_lead(path, 1, &data, &len) : RP_ERR_NOMEM;
+	if (!st) {
+		st = rp_dataset_from_csv_inplace(data, len, path, ds->meta.source,
+						 prev, err, errlen);
+		data = NULL; /* the dataset's now, or freed */
+	}
 	if (!st && !strptime(pick, "%Y%m%dT%H%M%SZ", &tm))
 		st = RP_ERR_PARSE;
 	if (!st)

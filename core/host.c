@@ -145,6 +145,19 @@ static rp_status host_dataset_from_csv(rp_instance *self, const char *data,
 	return st;
 }
 
+static rp_status host_dataset_from_csv_inplace(rp_instance *self, char *buf,
+					       size_t len, const char *origin,
+					       rp_dataset **out)
+{
+	char err[512];
+	rp_status st = rp_dataset_from_csv_inplace(buf, len, origin,
+						   self->sec->inst, out, err,
+						   sizeof(err));
+	if (st == RP_ERR_PARSE)
+		host_set_error(self, "%s; fix the CSV or regenerate the report", err);
+	return st;
+}
+
 static rp_status host_dataset_set_meta(rp_instance *self, rp_dataset *ds,
 				       const char *account_id,
 				       const char *partition, time_t generated)
@@ -609,4 +622,5 @@ const rp_host rp_host_services = {
 	.ds_cache_put = host_ds_cache_put,
 	.xml_texts = host_xml_texts,
 	.aws_request_xml = host_aws_request_xml,
+	.dataset_from_csv_inplace = host_dataset_from_csv_inplace,
 };

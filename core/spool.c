@@ -368,10 +368,13 @@ rp_status rp_spool_load(const char *dir, rp_spool_entry *e, char *err,
 	}
 	free(p);
 	p = rp_path_join(dir, "dataset.csv");
-	st = p ? rp_read_file(p, &csv, &clen) : RP_ERR_NOMEM;
-	if (!st)
-		st = rp_dataset_from_csv(csv, clen, origin ? origin : dir,
-					 source ? source : "", &e->ds, err, errlen);
+	st = p ? rp_read_file_lead(p, 1, &csv, &clen) : RP_ERR_NOMEM;
+	if (!st) {
+		st = rp_dataset_from_csv_inplace(csv, clen, origin ? origin : dir,
+						 source ? source : "", &e->ds, err,
+						 errlen);
+		csv = NULL; /* the dataset's now, or freed */
+	}
 	if (!st)
 		st = rp_dataset_set_meta(e->ds, account && *account ? account : NULL,
 					 partition ? partition : "", (time_t)gt, err,

@@ -352,6 +352,12 @@ char *rp_path_absdir(const char *path)
 
 rp_status rp_read_file(const char *path, char **data, size_t *len)
 {
+	return rp_read_file_lead(path, 0, data, len);
+}
+
+rp_status rp_read_file_lead(const char *path, size_t lead, char **data,
+			    size_t *len)
+{
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	rp_buf b = {0};
 	char chunk[65536];
@@ -363,12 +369,16 @@ rp_status rp_read_file(const char *path, char **data, size_t *len)
 	*len = 0;
 	if (fd < 0)
 		return errno == ENOENT ? RP_ERR_NOT_FOUND : RP_ERR_IO;
+	if (lead > 64) {
+		close(fd);
+		return RP_ERR_INVALID;
+	}
 	/* A regular file is read into a buffer of its size at once (a
 	 * report is megabytes); what else, or a file that grew meanwhile,
 	 * in chunks after it. */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (uintmax_t)st.st_size < (uintmax_t)SIZE_MAX / 2) {
-		size_t want = (size_t)st.st_size;
+		size_t want = lead + (size_t)st.st_size;
 
 		b.data = malloc(want + 1);
 		if (!b.data) {
@@ -376,6 +386,7 @@ rp_status rp_read_file(const char *path, char **data, size_t *len)
 			return RP_ERR_NOMEM;
 		}
 		b.cap = want + 1;
+		b.len = lead;
 		while (b.len < want) {
 			n = read(fd, b.data + b.len, want - b.len);
 			if (n < 0 && errno == EINTR)
@@ -385,6 +396,12 @@ rp_status rp_read_file(const char *path, char **data, size_t *len)
 			b.len += (size_t)n;
 		}
 		b.data[b.len] = '\0';
+	} else if (lead) {
+		memset(chunk, 0, lead);
+		if (rp_buf_append(&b, chunk, lead)) {
+			close(fd);
+			return RP_ERR_NOMEM;
+		}
 	}
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
@@ -405,7 +422,7 @@ rp_status rp_read_file(const char *path, char **data, size_t *len)
 		errno = saved;
 		return RP_ERR_IO;
 	}
-	*len = b.len;
+	*len = b.len - lead;
 	*data = rp_buf_steal(&b);
 	return *data ? RP_OK : RP_ERR_NOMEM;
 }

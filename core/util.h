@@ -48,6 +48,10 @@ char *rp_path_absdir(const char *path);
 /* Reads a whole file.  On failure returns RP_ERR_IO / RP_ERR_NOT_FOUND and
  * leaves errno set. */
 rp_status rp_read_file(const char *path, char **data, size_t *len);
+/* rp_read_file with lead (at most 64) spare bytes in front: the file's
+ * *len bytes are at *data + lead (and a NUL after them); free *data. */
+rp_status rp_read_file_lead(const char *path, size_t lead, char **data,
+			    size_t *len);
 
 /* Creates path (0600; it must not exist yet), writes data, fsyncs. */
 rp_status rp_write_new_file(const char *path, const void *data, size_t len,

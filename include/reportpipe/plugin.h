@@ -435,6 +435,14 @@ struct rp_host {
 				     const rp_request *req,
 				     const char *const *paths, size_t n,
 				     char **out, rp_response **r);
+	/* dataset_from_csv without a copy, for a report of megabytes the
+	 * source already holds: buf was allocated with malloc, holds len + 1
+	 * bytes with the CSV at buf + 1 (one spare byte in front), and is the
+	 * host's from this call on, whatever it returns: the cells are
+	 * written over it, and it is freed with the dataset. */
+	rp_status (*dataset_from_csv_inplace)(rp_instance *self, char *buf,
+					      size_t len, const char *origin,
+					      rp_dataset **out);
 };
 
 /* The exported descriptor.  Fields up to and including `deliver` form the

@@ -82,10 +82,11 @@ static rp_status iam_call(rp_instance *self, const rp_host *host,
 }
 
 /* Base64 (with or without line breaks) to bytes, in place: the bytes
- * take the first *outlen bytes of text, a report's megabytes decoded
+ * take *outlen bytes of text from text + 1 on (the spare byte in front
+ * that dataset_from_csv_inplace wants), a report's megabytes decoded
  * without a second buffer.  White space goes first; then each block of
  * 4,096 characters is decoded to the side and copied back behind the
- * block being read (three bytes for every four characters). */
+ * block being read (three bytes for every four characters, plus one). */
 static rp_status decode_base64(char *text, size_t *outlen)
 {
 	enum { BLOCK = 4096 };
@@ -111,7 +112,7 @@ static rp_status decode_base64(char *text, size_t *outlen)
 		/* EVP_DecodeBlock counts the padding as bytes. */
 		if (i + k == j)
 			got -= (text[j - 1] == '=') + (text[j - 2] == '=');
-		memcpy(text + out, bytes, (size_t)got);
+		memcpy(text + 1 + out, bytes, (size_t)got);
 		out += (size_t)got;
 	}
 	*outlen = out;
@@ -157,8 +158,10 @@ static rp_status take_report(rp_instance *self, const rp_host *host,
 				"IAM GetCredentialReport: Content is not valid base64, so the report was damaged on the way: run again, and check what sits between reportpipe and endpoint_url if it persists");
 		goto out;
 	}
-	st = host->dataset_from_csv(self, content, csvlen,
-				    "IAM credential report", &ds);
+	/* The decoded report becomes the dataset where it lies. */
+	st = host->dataset_from_csv_inplace(self, content, csvlen,
+					    "IAM credential report", &ds);
+	content = NULL;
 	if (st)
 		goto out;
 	st = host->dataset_set_meta(self, ds, NULL, NULL, gt);

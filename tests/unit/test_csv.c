@@ -11,8 +11,8 @@
 #include "tap.h"
 
 /* Assertions made by each helper, for the plan. */
-#define ACCEPT_TESTS 5
-#define REJECT_TESTS 5
+#define ACCEPT_TESTS 6
+#define REJECT_TESTS 6
 #define MISC_TESTS 16
 #define BIG_TESTS 7
 #define SAMPLE_TESTS 8
@@ -44,6 +44,37 @@ static const char *const iam_columns[22] = {
 };
 
 static int accepts_run, rejects_run;
+
+/* A copy of data behind one spare byte, as rp_csv_parse_inplace takes it. */
+static char *inplace_copy(const char *data, size_t len)
+{
+	char *base = malloc(len + 1);
+
+	if (!base)
+		abort();
+	if (len)
+		memcpy(base + 1, data, len);
+	return base;
+}
+
+/* The same input parsed in place gives the same table. */
+static void inplace_accepts(const char *name, const char *data, size_t len,
+			    size_t ncols, size_t nrows, const char *const *want,
+			    size_t nwant)
+{
+	rp_csv_table t;
+	rp_csv_error e;
+	int same;
+
+	memset(&e, 0, sizeof(e));
+	same = rp_csv_parse_inplace(inplace_copy(data, len), len, &t, &e) == 0 &&
+	       t.ncols == ncols && t.nrows == nrows;
+	for (size_t i = 0; same && i < nwant; i++)
+		same = strcmp(t.cells[i], want[i]) == 0 && t.lens[i] == strlen(want[i]);
+	ok(same, "%s: in place, the same table", name);
+	if (t.buf)
+		rp_csv_table_free(&t);
+}
 
 /* Parses data and compares the shape and every cell (header first) with
  * want, which holds nwant = (nrows + 1) * ncols strings. */
@@ -88,6 +119,7 @@ static void accepts(const char *name, const char *data, size_t len,
 	ok(bad_len == (size_t)-1, "%s: cell lengths", name);
 	if (rc == 0)
 		rp_csv_table_free(&t);
+	inplace_accepts(name, data, len, ncols, nrows, want, nwant);
 }
 
 #define ACCEPTS(name, lit, ncols, nrows, ...) \
@@ -116,6 +148,16 @@ static void rejects(const char *name, const char *data, size_t len,
 	   "%s: table left zeroed", name);
 	if (rc == 0)
 		rp_csv_table_free(&t);
+	{
+		rp_csv_error e2;
+
+		memset(&e2, 0, sizeof(e2));
+		memset(&t, 0x5a, sizeof(t));
+		rc = rp_csv_parse_inplace(inplace_copy(data, len), len, &t, &e2);
+		ok(rc == -1 && e2.line == e.line && e2.column == e.column &&
+		   strcmp(e2.message, e.message) == 0 && !t.buf,
+		   "%s: in place, the same refusal", name);
+	}
 }
 
 #define REJECTS(name, lit, line, column, message) \
