@@ -304,6 +304,48 @@ static rp_status host_http_request(rp_instance *self, const rp_request *req,
 	return st;
 }
 
+/* Splits "A/B/C" into parts[] (pointing into copy); 0 when too long. */
+static size_t xml_path(const char *path, char *copy, size_t copylen,
+		       const char **parts, size_t maxparts)
+{
+	size_t n = 0;
+
+	if (strlen(path) >= copylen)
+		return 0;
+	strcpy(copy, path);
+	for (char *save, *p = strtok_r(copy, "/", &save); p && n < maxparts;
+	     p = strtok_r(NULL, "/", &save))
+		parts[n++] = p;
+	return n;
+}
+
+/* Paths as host->xml_texts takes them, as rp_xml_fields wants them:
+ * field i's text goes to out[i]. */
+enum { XML_MAX_FIELDS = 16, XML_MAX_PARTS = 16 };
+typedef struct xml_paths {
+	const char *parts[XML_MAX_FIELDS][XML_MAX_PARTS];
+	char copy[XML_MAX_FIELDS][256];
+	rp_xml_field f[XML_MAX_FIELDS];
+} xml_paths;
+
+static rp_status xml_paths_set(xml_paths *p, const char *const *paths,
+			       size_t n, char **out)
+{
+	for (size_t i = 0; i < n && i < XML_MAX_FIELDS; i++)
+		out[i] = NULL;
+	if (n > XML_MAX_FIELDS)
+		return RP_ERR_INVALID;
+	for (size_t i = 0; i < n; i++) {
+		p->f[i].path = p->parts[i];
+		p->f[i].npath = xml_path(paths[i], p->copy[i], sizeof(p->copy[i]),
+					 p->parts[i], XML_MAX_PARTS);
+		p->f[i].out = &out[i];
+		if (!p->f[i].npath)
+			return RP_ERR_INVALID;
+	}
+	return RP_OK;
+}
+
 static int stream_reset(void *arg)
 {
 	return rp_xml_stream_reset(arg) != RP_OK;
@@ -368,36 +410,22 @@ static rp_status host_aws_request(rp_instance *self, const char *service,
 	return aws_request(self, service, operation, flags, req, NULL, out);
 }
 
-static size_t xml_path(const char *path, char *copy, size_t copylen,
-		       const char **parts, size_t maxparts);
-
 static rp_status host_aws_request_xml(rp_instance *self, const char *service,
 				      const char *operation, unsigned flags,
 				      const rp_request *req,
 				      const char *const *paths, size_t n,
 				      char **texts, rp_response **out)
 {
-	enum { MAXF = 16, MAXP = 16 };
-	const char *parts[MAXF][MAXP];
-	char copy[MAXF][256], err[256];
-	rp_xml_field f[MAXF];
+	xml_paths p;
+	char err[256];
 	rp_xml_stream *x = NULL;
 	rp_status st;
 
 	*out = NULL;
-	for (size_t i = 0; i < n && i < MAXF; i++)
-		texts[i] = NULL;
-	if (n > MAXF)
-		return RP_ERR_INVALID;
-	for (size_t i = 0; i < n; i++) {
-		f[i].path = parts[i];
-		f[i].npath = xml_path(paths[i], copy[i], sizeof(copy[i]), parts[i],
-				      MAXP);
-		f[i].out = &texts[i];
-		if (!f[i].npath)
-			return RP_ERR_INVALID;
-	}
-	st = rp_xml_stream_new(f, n, &x);
+	st = xml_paths_set(&p, paths, n, texts);
+	if (st)
+		return st;
+	st = rp_xml_stream_new(p.f, n, &x);
 	if (st)
 		return st;
 	st = aws_request(self, service, operation, flags, req, x, out);
@@ -447,42 +475,14 @@ static const char *host_aws_region(rp_instance *self)
 	return rp_aws_client_region(aws);
 }
 
-/* Splits "A/B/C" into parts[] (pointing into copy); 0 when too long. */
-static size_t xml_path(const char *path, char *copy, size_t copylen,
-		       const char **parts, size_t maxparts)
-{
-	size_t n = 0;
-
-	if (strlen(path) >= copylen)
-		return 0;
-	strcpy(copy, path);
-	for (char *save, *p = strtok_r(copy, "/", &save); p && n < maxparts;
-	     p = strtok_r(NULL, "/", &save))
-		parts[n++] = p;
-	return n;
-}
-
 static rp_status host_xml_texts(const char *xml, size_t len,
 				const char *const *paths, size_t n, char **out)
 {
-	enum { MAXF = 16, MAXP = 16 };
-	const char *parts[MAXF][MAXP];
-	char copy[MAXF][256], err[128];
-	rp_xml_field f[MAXF];
+	xml_paths p;
+	char err[128];
+	rp_status st = xml_paths_set(&p, paths, n, out);
 
-	for (size_t i = 0; i < n; i++)
-		out[i] = NULL;
-	if (n > MAXF)
-		return RP_ERR_INVALID;
-	for (size_t i = 0; i < n; i++) {
-		f[i].path = parts[i];
-		f[i].npath = xml_path(paths[i], copy[i], sizeof(copy[i]), parts[i],
-				      MAXP);
-		f[i].out = &out[i];
-		if (!f[i].npath)
-			return RP_ERR_INVALID;
-	}
-	return rp_xml_fields(xml, len, f, n, err, sizeof(err));
+	return st ? st : rp_xml_fields(xml, len, p.f, n, err, sizeof(err));
 }
 
 static rp_status host_xml_text(const char *xml, size_t len, const char *path,
