@@ -10,8 +10,8 @@
 #include "dataset.h"
 #include "util.h"
 
-/* data (len bytes) parsed into a dataset; base, if not NULL, is data - 1
- * and taken over (rp_csv_parse_inplace). */
+/* data (len bytes) parsed into a dataset; or, with base, the len bytes at
+ * base + 1, in place (rp_csv_parse_inplace), base taken over. */
 static rp_status from_csv(const char *data, char *base, size_t len,
 			  const char *origin, const char *source,
 			  rp_dataset **out, char *err, size_t errlen)
@@ -60,8 +60,7 @@ rp_status rp_dataset_from_csv_inplace(char *base, size_t len,
 				      const char *origin, const char *source,
 				      rp_dataset **out, char *err, size_t errlen)
 {
-	return from_csv(base ? base + 1 : NULL, base, len, origin, source, out,
-			err, errlen);
+	return from_csv(NULL, base, len, origin, source, out, err, errlen);
 }
 
 /* "arn:aws:iam::123456789012:user/x" -> partition "aws", account. */
@@ -376,20 +375,41 @@ int rp_dataset_row_is_root(const rp_dataset *ds, size_t row)
 }
 
 /* RFC 4180, quoting only where needed (or when forced); parses back to
- * the same table.  Writes straight into the buffer: this runs for every
- * cell of every report saved to the history or the spool. */
+ * the same table.  Written straight into the buffer, or compared where it
+ * lies: this runs for every cell of every report saved to the history or
+ * the spool. */
+#define QUOTE 1  /* the cell goes in quotes */
+#define DOUBLE 2 /* and holds quotes, each written twice */
 static const unsigned char csv_special[256] = {
-	[','] = 1, ['\r'] = 1, ['\n'] = 1, ['"'] = 3};
+	[','] = QUOTE, ['\r'] = QUOTE, ['\n'] = QUOTE, ['"'] = QUOTE | DOUBLE};
 
-static char *csv_cell(char *o, const char *s, size_t n, unsigned special,
-		      int force)
+/* How cell (r, c) is written: 0 as it is, else QUOTE and maybe DOUBLE. */
+static unsigned cell_quoting(const rp_csv_table *t, size_t r, size_t c)
 {
-	if (!special && !force) {
+	const char *cell = t->cells[r * t->ncols + c];
+	size_t n = t->lens[r * t->ncols + c];
+	unsigned q = 0;
+
+	for (size_t i = 0; i < n; i++)
+		q |= csv_special[(unsigned char)cell[i]];
+	/* Unquoted, rp_csv_parse would read these back differently: an
+	 * empty cell alone on its line is a blank line (dropped at the end,
+	 * refused mid-file), and U+FEFF opening the file is a byte-order
+	 * mark. */
+	if ((t->ncols == 1 && !n) ||
+	    (r == 0 && c == 0 && strncmp(cell, "\xef\xbb\xbf", 3) == 0))
+		q |= QUOTE;
+	return q;
+}
+
+static char *csv_cell(char *o, const char *s, size_t n, unsigned q)
+{
+	if (!q) {
 		memcpy(o, s, n);
 		return o + n;
 	}
 	*o++ = '"';
-	if (special & 2) {
+	if (q & DOUBLE) {
 		for (size_t i = 0; i < n; i++) {
 			if (s[i] == '"')
 				*o++ = '"';
@@ -414,17 +434,11 @@ int rp_dataset_csv_equals(const rp_dataset *ds, const void *data, size_t len)
 		for (size_t c = 0; c < t->ncols; c++) {
 			const char *cell = t->cells[r * t->ncols + c];
 			size_t n = t->lens[r * t->ncols + c];
-			unsigned special = 0;
-			/* The same rules as rp_dataset_to_csv. */
-			int force = (t->ncols == 1 && !n) ||
-				    (r == 0 && c == 0 &&
-				     strncmp(cell, "\xef\xbb\xbf", 3) == 0);
+			unsigned q = cell_quoting(t, r, c);
 
 			if (c && (p == end || *p++ != ','))
 				return 0;
-			for (size_t i = 0; i < n; i++)
-				special |= csv_special[(unsigned char)cell[i]];
-			if (!special && !force) {
+			if (!q) {
 				if ((size_t)(end - p) < n || memcmp(p, cell, n) != 0)
 					return 0;
 				p += n;
@@ -453,21 +467,9 @@ rp_status rp_dataset_to_csv(const rp_dataset *ds, rp_buf *b)
 
 	for (size_t r = 0; r <= t->nrows; r++) {
 		for (size_t c = 0; c < t->ncols; c++) {
-			const unsigned char *cell =
-				(const unsigned char *)t->cells[r * t->ncols + c];
-			unsigned special = 0;
-			size_t n = 0;
+			size_t n = t->lens[r * t->ncols + c];
 			char *o;
-			/* Unquoted, rp_csv_parse would read these back
-			 * differently: an empty cell alone on its line is a
-			 * blank line (dropped at the end, refused mid-file),
-			 * and U+FEFF opening the file is a byte-order mark. */
-			int force = (t->ncols == 1 && !*cell) ||
-				    (r == 0 && c == 0 &&
-				     strncmp((const char *)cell, "\xef\xbb\xbf", 3) == 0);
 
-			for (; cell[n]; n++)
-				special |= csv_special[cell[n]];
 			/* worst case: the separator, two quotes, every byte a
 			 * doubled quote, and the line's end */
 			if (n > ((size_t)-1 - 4) / 2 || rp_buf_reserve(b, 2 * n + 4))
@@ -475,7 +477,8 @@ rp_status rp_dataset_to_csv(const rp_dataset *ds, rp_buf *b)
 			o = b->data + b->len;
 			if (c)
 				*o++ = ',';
-			o = csv_cell(o, (const char *)cell, n, special, force);
+			o = csv_cell(o, t->cells[r * t->ncols + c], n,
+				     cell_quoting(t, r, c));
 			if (c + 1 == t->ncols)
 				*o++ = '\n';
 			b->len = (size_t)(o - b->data);
