@@ -69,15 +69,23 @@ static void sleep_ms(double ms)
 		;
 }
 
+/* IAM's Query request for action, its form written into body. */
+static rp_request iam_request(const char *action, char body[96])
+{
+	rp_request req = {.method = "POST", .target = "/", .headers = form,
+			  .nheaders = 1, .body = body};
+
+	req.body_len = (size_t)snprintf(body, 96, "Action=%s&Version=2010-05-08",
+					action);
+	return req;
+}
+
 static rp_status iam_call(rp_instance *self, const rp_host *host,
 			  const char *action, rp_response **out)
 {
 	char body[96];
-	rp_request req = {.method = "POST", .target = "/", .headers = form,
-			  .nheaders = 1, .body = body};
+	rp_request req = iam_request(action, body);
 
-	req.body_len = (size_t)snprintf(body, sizeof(body),
-					"Action=%s&Version=2010-05-08", action);
 	return host->aws_request(self, "iam", action, 0, &req, out);
 }
 
@@ -250,14 +258,10 @@ static rp_status fetch_report(rp_instance *self, const rp_host *host,
 				"GetCredentialReportResult/Content",
 				"GetCredentialReportResult/ReportFormat",
 				"GetCredentialReportResult/GeneratedTime"};
-			char *got[3], body[64];
-			rp_request req = {.method = "POST", .target = "/",
-					  .headers = form, .nheaders = 1,
-					  .body = body};
+			char *got[3], body[96];
+			rp_request req = iam_request("GetCredentialReport", body);
 
 			/* Read as it downloads: Content is megabytes. */
-			req.body_len = (size_t)snprintf(body, sizeof(body),
-							"Action=GetCredentialReport&Version=2010-05-08");
 			st = host->aws_request_xml(self, "iam", "GetCredentialReport",
 						   0, &req, paths, 3, got, &r);
 			if (!st || st == RP_ERR_PARSE) {
