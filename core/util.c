@@ -75,8 +75,6 @@ static char *grow_big(rp_buf *b, size_t cap)
 	if (page <= 0 || cap > (size_t)-1 - (size_t)page)
 		return NULL;
 	cap = (cap + (size_t)page - 1) & ~((size_t)page - 1);
-	if (cap < HUGE_PAGE)
-		cap = HUGE_PAGE; /* one huge page rather than 512 small ones */
 	if (b->mapped) {
 		p = mremap(b->data, b->cap, cap, MREMAP_MAYMOVE);
 		if (p == MAP_FAILED)

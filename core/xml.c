@@ -113,8 +113,7 @@ static void on_text(void *user, const XML_Char *s, int len)
 
 struct rp_xml_stream {
 	XML_Parser parser;
-	const rp_xml_field *fields;
-	xml_ctx c;
+	xml_ctx c;      /* c.want[i].f: the caller's fields */
 	int failed;      /* a chunk was refused: the rest is ignored */
 	char err[128];
 };
@@ -160,7 +159,6 @@ rp_status rp_xml_stream_new(const rp_xml_field *fields, size_t n,
 	*out = NULL;
 	if (!x)
 		return RP_ERR_NOMEM;
-	x->fields = fields;
 	x->c.want = calloc(n ? n : 1, sizeof(*x->c.want));
 	if (!x->c.want) {
 		free(x);
@@ -206,7 +204,6 @@ int rp_xml_stream_feed(void *arg, const char *data, size_t len)
 
 rp_status rp_xml_stream_finish(rp_xml_stream *x, char *err, size_t errlen)
 {
-	const rp_xml_field *fields = x->fields;
 	rp_status st = RP_OK;
 
 	if (!x->failed && XML_Parse(x->parser, "", 0, 1) == XML_STATUS_ERROR)
@@ -219,14 +216,14 @@ rp_status rp_xml_stream_finish(rp_xml_stream *x, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < x->c.nwant && !st; i++)
 		if (x->c.want[i].found) {
-			*fields[i].out = rp_buf_steal(&x->c.want[i].text);
-			if (!*fields[i].out)
+			*x->c.want[i].f->out = rp_buf_steal(&x->c.want[i].text);
+			if (!*x->c.want[i].f->out)
 				st = RP_ERR_NOMEM;
 		}
 	if (st)
 		for (size_t i = 0; i < x->c.nwant; i++) {
-			free(*fields[i].out);
-			*fields[i].out = NULL;
+			free(*x->c.want[i].f->out);
+			*x->c.want[i].f->out = NULL;
 		}
 	return st;
 }
