@@ -139,43 +139,41 @@ is "$(entries)" 0 "and empties the spool"
 # entry's dataset.csv is still the csv artifact's file; without a csv
 # artifact it is written; and pruning the history never takes a spooled
 # dataset with it.
-rm -f "$accept"
+# refused DESC SED-ARG...: a fresh pipeline edited by sed, run against
+# the refusing peer; e is its one spool entry.
+refused() {
+	desc=$1
+	shift
+	rm -f "$accept"
+	pipeline
+	sed -i "$@" "$p"
+	rp run -c "$p"
+	rc_is 1 "refused, with $desc"
+	e=$spool/$(ls "$spool")
+}
+# retried: the peer accepts; retry delivers the spool.
+retried() {
+	: >"$accept"
+	rp retry -c "$p"
+	rc_is 0 "and retry delivers it"
+}
 rm -rf "$t/state/history"
-pipeline
-sed -i 's/^name = p$/name = p\nhistory_keep = 0/' "$p"
-rp run -c "$p"
-rc_is 1 "refused, with history_keep = 0"
-e=$spool/$(ls "$spool")
+refused "history_keep = 0" 's/^name = p$/name = p\nhistory_keep = 0/'
 ok '[ ! -e "$t/state/history" ] && [ "$(stat -c %i "$e/dataset.csv")" = "$(stat -c %i "$e/a0.csv")" ]' "no history is kept, and the dataset is the csv artifact's file"
 is "$(head -c 5 "$e/dataset.csv")" "user," "it is the table"
-: >"$accept"
-rp retry -c "$p"
-rc_is 0 "and retry delivers it"
-rm -f "$accept"
-pipeline
-sed -i -e 's/^name = p$/name = p\nhistory_keep = 0/' -e '/^\[sink.archive\]/,/^overwrite/d' \
-	-e '/^\[format.csv\]$/,+1d' -e 's/^input = csv, raw$/input = raw/' "$p"
-rp run -c "$p"
-rc_is 1 "refused, with only a 'raw' artifact"
-e=$spool/$(ls "$spool")
+retried
+refused "only a 'raw' artifact" -e 's/^name = p$/name = p\nhistory_keep = 0/' \
+	-e '/^\[sink.archive\]/,/^overwrite/d' -e '/^\[format.csv\]$/,+1d' \
+	-e 's/^input = csv, raw$/input = raw/'
 ok '[ "$(stat -c %h "$e/dataset.csv")" = 1 ] && [ "$(stat -c %h "$e/a0.csv")" = 1 ]' "the dataset, which no artifact is, is written into the entry"
 is "$(head -c 5 "$e/dataset.csv")" "user," "it is the table"
-: >"$accept"
-rp retry -c "$p"
-rc_is 0 "and retry delivers it"
-rm -f "$accept"
-pipeline
-sed -i 's/^name = p$/name = p\nhistory_keep = 1/' "$p"
-rp run -c "$p"
-rc_is 1 "refused, with history_keep = 1"
-e=$spool/$(ls "$spool")
+retried
+refused "history_keep = 1" 's/^name = p$/name = p\nhistory_keep = 1/'
 h=$(ls "$t"/state/history/local/123456789012/*.csv)
 cp "$e/dataset.csv" "$work/spooled.csv"
 rm -f "$h"
 ok 'cmp -s "$e/dataset.csv" "$work/spooled.csv" && cmp -s "$e/a0.csv" "$work/spooled.csv"' "the history's file removed, the spooled dataset (and csv artifact) is still whole"
-: >"$accept"
-rp retry -c "$p"
-rc_is 0 "and retry delivers it"
+retried
 is "$(grep -c '^local 123456789012 csv ' "$accept")" 1 "the report, once"
 
 done_testing
