@@ -10,35 +10,11 @@
 
 #include "../../plugins/common/csv_out.h"
 #include "tap.h"
-
-typedef struct text {
-	char *p;
-	size_t len, cap;
-	size_t calls;
-	size_t fail_at; /* refuse this call (1-based); 0: never */
-} text;
-
-static void text_add(text *t, const void *p, size_t n)
-{
-	if (t->len + n + 1 > t->cap) {
-		t->cap = (t->len + n + 1) * 2;
-		t->p = realloc(t->p, t->cap);
-		if (!t->p)
-			abort();
-	}
-	memcpy(t->p + t->len, p, n);
-	t->len += n;
-	t->p[t->len] = '\0';
-}
+#include "text_sink.h"
 
 static rp_status append(rp_artifact *a, const void *data, size_t len)
 {
-	text *t = (text *)a;
-
-	if (++t->calls == t->fail_at)
-		return RP_ERR_IO;
-	text_add(t, data, len);
-	return RP_OK;
+	return text_write((text *)a, data, len);
 }
 
 /* The rules, written the obvious way. */

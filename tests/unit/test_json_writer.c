@@ -12,31 +12,11 @@
 
 #include "../../plugins/json/json_writer.h"
 #include "tap.h"
-
-typedef struct text {
-	char *p;
-	size_t len, cap;
-	size_t calls;
-	size_t fail_after;   /* refuse the sink call after this many; 0: never */
-} text;
+#include "text_sink.h"
 
 static rp_status to_text(void *ctx, const char *p, size_t n)
 {
-	text *t = ctx;
-
-	t->calls++;
-	if (t->fail_after && t->calls > t->fail_after)
-		return RP_ERR_IO;
-	if (t->len + n + 1 > t->cap) {
-		t->cap = (t->len + n + 1) * 2;
-		t->p = realloc(t->p, t->cap);
-		if (!t->p)
-			abort();
-	}
-	memcpy(t->p + t->len, p, n);
-	t->len += n;
-	t->p[t->len] = '\0';
-	return RP_OK;
+	return text_write(ctx, p, n);
 }
 
 /* Nonzero: keys and strings that need no escaping go through
