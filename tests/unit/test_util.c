@@ -2,7 +2,12 @@
  * behind every "did you mean". */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "util.h"
@@ -13,6 +18,62 @@ static void joins(const char *dir, const char *rel, const char *want)
 
 	is_str(got, want, "%s + %s", dir, rel);
 	free(got);
+}
+
+/* rp_read_file_lead: a regular file is read at its size, anything else
+ * in chunks; either way the bytes sit after `lead` spare ones, with a NUL
+ * after them. */
+static void read_file_lead(void)
+{
+	char dir[] = "/tmp/rp-util-XXXXXX", path[64], fifo[64], *data = NULL;
+	size_t len = 0, big = 200000, bad = 0;
+	char *want = malloc(big);
+	FILE *f;
+	pid_t pid;
+	int status;
+
+	if (!want || !mkdtemp(dir))
+		abort();
+	for (size_t i = 0; i < big; i++)
+		want[i] = (char)('a' + i % 26);
+	snprintf(path, sizeof(path), "%s/file", dir);
+	f = fopen(path, "w");
+	if (!f || fwrite(want, 1, big, f) != big || fclose(f))
+		abort();
+	ok(rp_read_file_lead(path, 1, &data, &len) == RP_OK && len == big &&
+	   memcmp(data + 1, want, big) == 0 && data[1 + big] == '\0',
+	   "rp_read_file_lead: a regular file after one spare byte, NUL-terminated");
+	free(data);
+	ok(rp_read_file_lead(path, 65, &data, &len) == RP_ERR_INVALID && !data,
+	   "rp_read_file_lead: more than 64 spare bytes are refused");
+
+	/* A FIFO has no size: 200,000 bytes come in chunks. */
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	for (size_t lead = 0; lead <= 1; lead++) {
+		if (mkfifo(fifo, 0600))
+			abort();
+		pid = fork();
+		if (pid == 0) {
+			int failed;
+
+			f = fopen(fifo, "w");
+			failed = !f || fwrite(want, 1, big, f) != big || fclose(f);
+			free(want);
+			_exit(failed);
+		}
+		data = NULL;
+		if (rp_read_file_lead(fifo, lead, &data, &len) != RP_OK || len != big ||
+		    memcmp(data + lead, want, big) != 0 || data[lead + big] != '\0')
+			bad++;
+		free(data);
+		waitpid(pid, &status, 0);
+		unlink(fifo);
+	}
+	is_int((long long)bad, 0,
+	       "rp_read_file_lead: a FIFO read in chunks, with and without a spare byte");
+	unlink(path);
+	rmdir(dir);
+	free(want);
 }
 
 int main(void)
@@ -41,5 +102,6 @@ int main(void)
 	is_str(s, "a-1/z", "and hands over its text");
 	ok(b.data == NULL && b.len == 0, "leaving the buffer empty");
 	free(s);
+	read_file_lead();
 	return done_testing();
 }
