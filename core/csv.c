@@ -3,8 +3,9 @@
  * One pass over the input.  Cell bytes are copied into a single buffer
  * allocated up front: a cell never needs more room than the input bytes it
  * came from plus the delimiter it ended at (which becomes its NUL), so
- * len + 1 bytes always suffice and the buffer never moves.  That is what
- * lets the cells array hold plain pointers while it grows. */
+ * len + 1 bytes always suffice and the buffer never moves.  Cells are
+ * written back to back, so one offset a cell says where it starts and,
+ * with the next one, how long it is. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -39,10 +40,9 @@ struct parser {
 
 	char *buf;                /* every cell, NUL-terminated */
 	char *w;                  /* write cursor in buf */
-	char **cells;
-	size_t *lens;
+	uint32_t *offs;           /* ncells + 1 of them: rp_csv_table.offs */
 	size_t ncells;
-	size_t cap;               /* of cells and lens */
+	size_t cap;               /* of offs */
 
 	size_t ncols;             /* 0 while the header row is being read */
 	size_t nrows;
@@ -137,31 +137,35 @@ static size_t utf8_seq(struct parser *ps, const unsigned char *p)
 	return n;
 }
 
-/* Ends the cell that starts at start in buf. */
-static int push_cell(struct parser *ps, char *start)
+static const char *cell_text(const struct parser *ps, size_t i)
 {
-	if (ps->ncells == ps->cap) {
-		size_t ncap = ps->cap ? ps->cap * 2 : 256;
-		char **cells;
-		size_t *lens;
+	return ps->buf + ps->offs[i];
+}
 
-		if (ncap < ps->cap || ncap > SIZE_MAX / sizeof(*cells) ||
-		    ncap > SIZE_MAX / sizeof(*lens))
+static size_t cell_len(const struct parser *ps, size_t i)
+{
+	return (size_t)(ps->offs[i + 1] - ps->offs[i]) - 1;
+}
+
+/* Ends the cell written since the last one ended. */
+static int push_cell(struct parser *ps)
+{
+	if (ps->ncells + 2 > ps->cap) {
+		size_t ncap = ps->cap * 2;
+		uint32_t *offs;
+
+		if (ncap < ps->cap || ncap > SIZE_MAX / sizeof(*offs))
 			return fail_at(ps, pos_at(ps, ps->p), "out of memory");
-		cells = realloc(ps->cells, ncap * sizeof(*cells));
-		if (!cells)
+		offs = realloc(ps->offs, ncap * sizeof(*offs));
+		if (!offs)
 			return fail_at(ps, pos_at(ps, ps->p), "out of memory");
-		ps->cells = cells;
-		lens = realloc(ps->lens, ncap * sizeof(*lens));
-		if (!lens)
-			return fail_at(ps, pos_at(ps, ps->p), "out of memory");
-		ps->lens = lens;
+		ps->offs = offs;
 		ps->cap = ncap;
 	}
-	ps->cells[ps->ncells] = start;
-	ps->lens[ps->ncells] = (size_t)(ps->w - start);
 	*ps->w++ = '\0';
-	ps->ncells++;
+	/* The input is at most RP_CSV_MAX_INPUT bytes, so is what was
+	 * written from it. */
+	ps->offs[++ps->ncells] = (uint32_t)(ps->w - ps->buf);
 	return 0;
 }
 
@@ -210,7 +214,6 @@ static const unsigned char *copy_run(const unsigned char *p,
 static int parse_unquoted(struct parser *ps)
 {
 	const unsigned char *p = ps->p, *end = ps->end;
-	char *start = ps->w;
 	char *w = ps->w;
 
 	while (p < end) {
@@ -247,7 +250,7 @@ static int parse_unquoted(struct parser *ps)
 	}
 	ps->p = p;
 	ps->w = w;
-	return push_cell(ps, start);
+	return push_cell(ps);
 }
 
 /* ps->p is at the opening quote.  Line breaks inside are cell data, but
@@ -256,7 +259,6 @@ static int parse_quoted(struct parser *ps)
 {
 	const unsigned char *p = ps->p + 1, *end = ps->end;
 	struct pos open = pos_at(ps, ps->p);
-	char *start = ps->w;
 	char *w = ps->w;
 	unsigned char c;
 
@@ -312,7 +314,7 @@ static int parse_quoted(struct parser *ps)
 	}
 	ps->p = p;
 	ps->w = w;
-	return push_cell(ps, start);
+	return push_cell(ps);
 }
 
 static size_t name_hash(const char *s, size_t len)
@@ -332,13 +334,14 @@ static size_t name_hash(const char *s, size_t len)
 static size_t names_add(struct parser *ps, size_t i)
 {
 	size_t mask = ps->names_cap - 1;
-	size_t h = name_hash(ps->cells[i], ps->lens[i]) & mask;
+	size_t n = cell_len(ps, i);
+	size_t h = name_hash(cell_text(ps, i), n) & mask;
 
 	while (ps->names[h]) {
 		size_t j = ps->names[h] - 1;
 
-		if (ps->lens[j] == ps->lens[i] &&
-		    !memcmp(ps->cells[j], ps->cells[i], ps->lens[i]))
+		if (cell_len(ps, j) == n &&
+		    !memcmp(cell_text(ps, j), cell_text(ps, i), n))
 			return j + 1;
 		h = (h + 1) & mask;
 	}
@@ -352,9 +355,10 @@ static size_t names_add(struct parser *ps, size_t i)
 static int check_header_cell(struct parser *ps, struct pos at)
 {
 	size_t i = ps->ncells - 1;
-	size_t dup, shown;
+	size_t dup, shown, n = cell_len(ps, i);
+	const char *name = cell_text(ps, i);
 
-	if (!ps->lens[i])
+	if (!n)
 		return fail_at(ps, at, "header column %zu is empty", i + 1);
 
 	/* Keep the load at most one half so probes stay short. */
@@ -381,15 +385,14 @@ static int check_header_cell(struct parser *ps, struct pos at)
 		return 0;
 	/* Cut long names on a character boundary so the message stays
 	 * valid UTF-8. */
-	shown = ps->lens[i];
+	shown = n;
 	if (shown > NAME_SHOWN) {
 		shown = NAME_SHOWN;
-		while (shown && (ps->cells[i][shown] & 0xc0) == 0x80)
+		while (shown && (name[shown] & 0xc0) == 0x80)
 			shown--;
 	}
 	return fail_at(ps, at, "header names column '%.*s%s' twice (columns %zu and %zu)",
-		       (int)shown, ps->cells[i],
-		       shown < ps->lens[i] ? "..." : "", dup, i + 1);
+		       (int)shown, name, shown < n ? "..." : "", dup, i + 1);
 }
 
 /* With the header read: room for a cell per column on every line left
@@ -400,26 +403,21 @@ static int reserve_rows(struct parser *ps)
 {
 	size_t lines = 1, want;
 	const unsigned char *q = ps->p;
-	char **cells;
-	size_t *lens;
+	uint32_t *offs;
 
 	while (q < ps->end && (q = memchr(q, '\n', (size_t)(ps->end - q)))) {
 		lines++;
 		q++;
 	}
-	if (lines > (SIZE_MAX / sizeof(*lens) - ps->ncells) / ps->ncols)
+	if (lines > (SIZE_MAX / sizeof(*offs) - ps->ncells - 1) / ps->ncols)
 		return 0;
-	want = ps->ncells + lines * ps->ncols;
+	want = ps->ncells + lines * ps->ncols + 1;
 	if (want <= ps->cap)
 		return 0;
-	cells = realloc(ps->cells, want * sizeof(*cells));
-	if (!cells)
+	offs = realloc(ps->offs, want * sizeof(*offs));
+	if (!offs)
 		return 0;
-	ps->cells = cells;
-	lens = realloc(ps->lens, want * sizeof(*lens));
-	if (!lens)
-		return 0;
-	ps->lens = lens;
+	ps->offs = offs;
 	ps->cap = want;
 	return 0;
 }
@@ -554,16 +552,21 @@ static int parse(const char *data, size_t len, char *buf, rp_csv_table *out,
 		fail_at(&ps, first, "no header row (the input is empty)");
 		goto fail;
 	}
-	if (len == SIZE_MAX) {
-		fail_at(&ps, pos_at(&ps, ps.p), "out of memory");
+	if (len > RP_CSV_MAX_INPUT) {
+		fail_at(&ps, first,
+			"input of %zu bytes is over the limit of %zu (4 GiB); split it",
+			len, RP_CSV_MAX_INPUT);
 		goto fail;
 	}
 	if (!ps.buf)
 		ps.buf = malloc(len + 1);
-	if (!ps.buf) {
+	ps.cap = 256;
+	ps.offs = malloc(ps.cap * sizeof(*ps.offs));
+	if (!ps.buf || !ps.offs) {
 		fail_at(&ps, pos_at(&ps, ps.p), "out of memory");
 		goto fail;
 	}
+	ps.offs[0] = 0;
 	ps.w = ps.buf;
 
 	while (ps.p < ps.end) {
@@ -578,15 +581,13 @@ static int parse(const char *data, size_t len, char *buf, rp_csv_table *out,
 
 	out->ncols = ps.ncols;
 	out->nrows = ps.nrows;
-	out->cells = ps.cells;
-	out->lens = ps.lens;
+	out->offs = ps.offs;
 	out->buf = ps.buf;
 	return 0;
 
 fail:
 	free(ps.names);
-	free(ps.cells);
-	free(ps.lens);
+	free(ps.offs);
 	free(ps.buf);
 	return -1;
 }
@@ -609,8 +610,7 @@ void rp_csv_table_free(rp_csv_table *t)
 {
 	if (!t)
 		return;
-	free(t->cells);
-	free(t->lens);
+	free(t->offs);
 	free(t->buf);
 	memset(t, 0, sizeof(*t));
 }

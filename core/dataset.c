@@ -386,8 +386,8 @@ static const unsigned char csv_special[256] = {
 /* How cell (r, c) is written: 0 as it is, else QUOTE and maybe DOUBLE. */
 static unsigned cell_quoting(const rp_csv_table *t, size_t r, size_t c)
 {
-	const char *cell = t->cells[r * t->ncols + c];
-	size_t n = t->lens[r * t->ncols + c];
+	const char *cell = rp_csv_text(t, r * t->ncols + c);
+	size_t n = rp_csv_len(t, r * t->ncols + c);
 	unsigned q = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -432,8 +432,8 @@ int rp_dataset_csv_equals(const rp_dataset *ds, const void *data, size_t len)
 		return 0;
 	for (size_t r = 0; r <= t->nrows; r++) {
 		for (size_t c = 0; c < t->ncols; c++) {
-			const char *cell = t->cells[r * t->ncols + c];
-			size_t n = t->lens[r * t->ncols + c];
+			const char *cell = rp_csv_text(t, r * t->ncols + c);
+			size_t n = rp_csv_len(t, r * t->ncols + c);
 			unsigned q = cell_quoting(t, r, c);
 
 			if (c && (p == end || *p++ != ','))
@@ -467,7 +467,7 @@ rp_status rp_dataset_to_csv(const rp_dataset *ds, rp_buf *b)
 
 	for (size_t r = 0; r <= t->nrows; r++) {
 		for (size_t c = 0; c < t->ncols; c++) {
-			size_t n = t->lens[r * t->ncols + c];
+			size_t n = rp_csv_len(t, r * t->ncols + c);
 			char *o;
 
 			/* worst case: the separator, two quotes, every byte a
@@ -477,7 +477,7 @@ rp_status rp_dataset_to_csv(const rp_dataset *ds, rp_buf *b)
 			o = b->data + b->len;
 			if (c)
 				*o++ = ',';
-			o = csv_cell(o, t->cells[r * t->ncols + c], n,
+			o = csv_cell(o, rp_csv_text(t, r * t->ncols + c), n,
 				     cell_quoting(t, r, c));
 			if (c + 1 == t->ncols)
 				*o++ = '\n';

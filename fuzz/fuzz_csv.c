@@ -18,15 +18,17 @@
 static void check_table(const rp_csv_table *t, size_t size)
 {
 	FUZZ_CHECK(t->ncols >= 1);
-	for (size_t i = 0; i < (t->nrows + 1) * t->ncols; i++) {
-		FUZZ_CHECK(t->cells[i] >= t->buf);
-		FUZZ_CHECK(t->cells[i] + t->lens[i] <= t->buf + size);
-		FUZZ_CHECK(strlen(t->cells[i]) == t->lens[i]);
-		/* A cell never holds more than the input had. */
-		FUZZ_CHECK(t->lens[i] <= size);
+	size_t n = (t->nrows + 1) * t->ncols;
+
+	FUZZ_CHECK(t->offs[0] == 0);
+	for (size_t i = 0; i < n; i++) {
+		FUZZ_CHECK(t->offs[i] < t->offs[i + 1]);
+		FUZZ_CHECK(strlen(rp_csv_text(t, i)) == rp_csv_len(t, i));
 	}
+	/* The cells never take more than the input had, plus the NUL. */
+	FUZZ_CHECK(t->offs[n] <= size + 1);
 	for (size_t c = 0; c < t->ncols; c++)
-		FUZZ_CHECK(t->lens[c] > 0);
+		FUZZ_CHECK(rp_csv_len(t, c) > 0);
 }
 
 static int same_table(const rp_csv_table *a, const rp_csv_table *b)
@@ -34,8 +36,8 @@ static int same_table(const rp_csv_table *a, const rp_csv_table *b)
 	if (a->ncols != b->ncols || a->nrows != b->nrows)
 		return 0;
 	for (size_t i = 0; i < (a->nrows + 1) * a->ncols; i++)
-		if (a->lens[i] != b->lens[i] ||
-		    memcmp(a->cells[i], b->cells[i], a->lens[i]) != 0)
+		if (rp_csv_len(a, i) != rp_csv_len(b, i) ||
+		    memcmp(rp_csv_text(a, i), rp_csv_text(b, i), rp_csv_len(a, i)) != 0)
 			return 0;
 	return 1;
 }
@@ -117,8 +119,9 @@ int rp_fuzz_csv(const uint8_t *data, size_t size)
 		} else {
 			FUZZ_CHECK(t2.ncols == t.ncols && t2.nrows == t.nrows);
 			for (size_t i = 0; i < (t.nrows + 1) * t.ncols; i++)
-				FUZZ_CHECK(t2.lens[i] == t.lens[i] &&
-					   memcmp(t2.cells[i], t.cells[i], t.lens[i] + 1) == 0);
+				FUZZ_CHECK(t2.offs[i + 1] == t.offs[i + 1] &&
+					   memcmp(rp_csv_text(&t2, i), rp_csv_text(&t, i),
+						  rp_csv_len(&t, i) + 1) == 0);
 			rp_csv_table_free(&t2);
 		}
 	}
@@ -126,7 +129,7 @@ int rp_fuzz_csv(const uint8_t *data, size_t size)
 		FUZZ_CHECK(rc == -1);
 		FUZZ_CHECK(e.line >= 1 && e.column >= 1);
 		FUZZ_CHECK(e.message[0] != '\0');
-		FUZZ_CHECK(t.cells == NULL && t.buf == NULL);
+		FUZZ_CHECK(t.offs == NULL && t.buf == NULL);
 	} else {
 		check_table(&t, size);
 		rp_csv_table_free(&t);

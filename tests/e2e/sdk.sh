@@ -34,7 +34,8 @@ like "$(tr '\n' ' ' <"$work/out")" "before $plugindir)" \
 	"reportpipe.pc's plugindir is the engine's built-in plugin directory"
 
 cp -R "$top_srcdir/examples/sink_webhook" "$ex" && chmod -R u+w "$ex"
-make -C "$ex" >"$work/build.log" 2>&1
+# The commands must be echoed, even under "make -s check".
+env -u MAKEFLAGS -u MFLAGS make -C "$ex" >"$work/build.log" 2>&1
 st=$?
 ok '[ "$st" -eq 0 ] && [ -f "$ex/webhook.so" ]' "the example builds with pkg-config alone" ||
 	diag "$(sed 30q "$work/build.log")"

@@ -13,7 +13,7 @@
 /* Assertions made by each helper, for the plan. */
 #define ACCEPT_TESTS 6
 #define REJECT_TESTS 6
-#define MISC_TESTS 16
+#define MISC_TESTS 19
 #define BIG_TESTS 7
 #define SAMPLE_TESTS 8
 #define NUM_ACCEPTS 20
@@ -70,7 +70,8 @@ static void inplace_accepts(const char *name, const char *data, size_t len,
 	same = rp_csv_parse_inplace(inplace_copy(data, len), len, &t, &e) == 0 &&
 	       t.ncols == ncols && t.nrows == nrows;
 	for (size_t i = 0; same && i < nwant; i++)
-		same = strcmp(t.cells[i], want[i]) == 0 && t.lens[i] == strlen(want[i]);
+		same = strcmp(rp_csv_text(&t, i), want[i]) == 0 &&
+		       rp_csv_len(&t, i) == strlen(want[i]);
 	ok(same, "%s: in place, the same table", name);
 	if (t.buf)
 		rp_csv_table_free(&t);
@@ -103,10 +104,10 @@ static void accepts(const char *name, const char *data, size_t len,
 	if (rc == 0 && t.ncols == ncols && t.nrows == nrows) {
 		for (i = 0; i < nwant; i++) {
 			if (bad_cell == (size_t)-1 &&
-			    strcmp(t.cells[i], want[i]) != 0)
+			    strcmp(rp_csv_text(&t, i), want[i]) != 0)
 				bad_cell = i;
 			if (bad_len == (size_t)-1 &&
-			    t.lens[i] != strlen(want[i]))
+			    rp_csv_len(&t, i) != strlen(want[i]))
 				bad_len = i;
 		}
 	}
@@ -115,7 +116,7 @@ static void accepts(const char *name, const char *data, size_t len,
 	if (!ok(bad_cell == (size_t)-1, "%s: cells", name) && rc == 0 &&
 	    bad_cell < nwant && t.ncols == ncols && t.nrows == nrows)
 		diag("  cell %zu is '%s', expected '%s'", bad_cell,
-		     t.cells[bad_cell], want[bad_cell]);
+		     rp_csv_text(&t, bad_cell), want[bad_cell]);
 	ok(bad_len == (size_t)-1, "%s: cell lengths", name);
 	if (rc == 0)
 		rp_csv_table_free(&t);
@@ -144,7 +145,7 @@ static void rejects(const char *name, const char *data, size_t len,
 	is_int((long long)e.line, (long long)line, "%s: line", name);
 	is_int((long long)e.column, (long long)column, "%s: column", name);
 	is_str(e.message, message, "%s: message", name);
-	ok(!t.cells && !t.lens && !t.buf && !t.ncols && !t.nrows,
+	ok(!t.offs && !t.buf && !t.ncols && !t.nrows,
 	   "%s: table left zeroed", name);
 	if (rc == 0)
 		rp_csv_table_free(&t);
@@ -383,14 +384,14 @@ static void test_misc(void)
 		is_str(rp_csv_header(&t, 2), "c", "rp_csv_header(2)");
 		is_str(rp_csv_cell(&t, 0, 0), "1", "rp_csv_cell(0, 0)");
 		is_str(rp_csv_cell(&t, 1, 2), "6", "rp_csv_cell(1, 2)");
-		ok(t.cells[0] >= t.buf &&
-		   t.cells[8] + t.lens[8] < t.buf + sizeof(simple),
-		   "cells point into buf");
+		ok(t.offs[0] == 0 && rp_csv_len(&t, 8) == 1 &&
+		   rp_csv_text(&t, 8) + 1 < t.buf + sizeof(simple),
+		   "cells lie in buf");
 		rp_csv_table_free(&t);
-		ok(!t.cells && !t.lens && !t.buf && !t.ncols && !t.nrows,
+		ok(!t.offs && !t.buf && !t.ncols && !t.nrows,
 		   "rp_csv_table_free zeroes the table");
 		rp_csv_table_free(&t); /* must be harmless */
-		ok(!t.cells, "freeing twice is harmless");
+		ok(!t.offs, "freeing twice is harmless");
 	}
 	else
 		for (rc = 0; rc < 7; rc++)
@@ -420,9 +421,20 @@ static void test_misc(void)
 	/* The error struct is optional. */
 	memset(&t, 0x5a, sizeof(t));
 	is_int(parse_fails("a\n\"", 3, &t, NULL), -1, "NULL err: rejected");
-	ok(!t.cells && !t.buf, "NULL err: table zeroed");
+	ok(!t.offs && !t.buf, "NULL err: table zeroed");
 	is_int(parse_fails(NULL, 1, &t, &e), -1, "NULL data with a length");
 	is_int(rp_csv_parse("a", 1, NULL, &e), -1, "NULL table");
+
+	/* Offsets are 32 bits: a bigger input is refused before a byte past
+	 * its first three (a BOM) is read, so a short buffer can stand in. */
+	memset(&t, 0x5a, sizeof(t));
+	is_int(parse_fails("a\n", RP_CSV_MAX_INPUT + 1, &t, &e), -1,
+	       "an input over 4 GiB is refused");
+	is_str(e.message,
+	       "input of 4294967295 bytes is over the limit of 4294967294 (4 GiB); split it",
+	       "  saying how big it is and what the limit is");
+	ok(e.line == 1 && e.column == 1 && !t.offs && !t.buf,
+	   "  at 1:1, the table zeroed");
 
 	/* The messages the rest of reportpipe documents, by substring. */
 	memset(&e, 0, sizeof(e));
@@ -504,7 +516,7 @@ static void test_big(void)
 					snprintf(want, sizeof(want),
 						 "r%zu_c%zu", r, c);
 				if (strcmp(rp_csv_cell(&t, r, c), want) ||
-				    t.lens[(r + 1) * cols + c] != strlen(want)) {
+				    rp_csv_len(&t, (r + 1) * cols + c) != strlen(want)) {
 					diag("  cell %zu,%zu is '%s', expected '%s'",
 					     r, c, rp_csv_cell(&t, r, c), want);
 					bad = 1;
