@@ -441,6 +441,7 @@ static rp_status send_signed(rp_http *http, const rp_aws_config *cfg,
 		rp_http_request hr = {
 			.method = call->method, .url = url, .headers = hh,
 			.nheaders = n, .body = call->body, .body_len = call->body_len,
+			.gen = call->gen, .gen_arg = call->gen_arg,
 			.timeout_ms = cfg->timeout_ms, .ca_file = cfg->ca_file,
 			.body_fn = call->body_fn, .body_arg = call->body_arg,
 		};
@@ -513,7 +514,9 @@ const char *rp_aws_payload_hash(const rp_aws_call *call, char hex[65])
 		for (size_t i = 0; i < call->nheaders; i++)
 			if (strcasecmp(call->headers[i].name, "x-amz-content-sha256") == 0)
 				return call->headers[i].value;
-	if (rp_sigv4_payload_hash(call->body, call->body_len, hex) != RP_SIGV4_OK)
+	if (call->gen ? rp_sigv4_payload_hash_gen(call->gen, call->gen_arg,
+						  call->body_len, hex)
+		      : rp_sigv4_payload_hash(call->body, call->body_len, hex))
 		return NULL;
 	return hex;
 }

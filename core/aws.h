@@ -88,6 +88,10 @@ typedef struct rp_aws_call {
 	size_t nheaders;
 	const void *body;
 	size_t body_len;
+	/* Instead of body: body_len bytes made as they are sent, once for
+	 * the payload hash and again for each attempt (rp_http_request.gen). */
+	int (*gen)(void *arg, size_t off, char *buf, size_t n);
+	void *gen_arg;
 	int s3;                  /* S3 signing rules: no normalisation, single
 				    encoding, signed x-amz-content-sha256 */
 	const char *host_prefix; /* "bucket." for virtual-hosted S3, or NULL */

@@ -351,11 +351,18 @@ static int stream_reset(void *arg)
 	return rp_xml_stream_reset(arg) != RP_OK;
 }
 
-/* aws_request, and with x the XML stream a 2xx body goes to. */
+/* A body made as it is sent (host->aws_request_gen), or none. */
+typedef struct body_gen {
+	int (*fn)(void *arg, size_t off, char *buf, size_t n);
+	void *arg;
+} body_gen;
+
+/* aws_request, and with x the XML stream a 2xx body goes to, with gen the
+ * body's maker. */
 static rp_status aws_request(rp_instance *self, const char *service,
 			     const char *operation, unsigned flags,
-			     const rp_request *req, rp_xml_stream *x,
-			     rp_response **out)
+			     const rp_request *req, const body_gen *gen,
+			     rp_xml_stream *x, rp_response **out)
 {
 	rp_aws_client *aws;
 	char err[1024], hex[65];
@@ -376,8 +383,12 @@ static rp_status aws_request(rp_instance *self, const char *service,
 			.method = req->method, .path = req->target,
 			.query = req->query,
 			.headers = req->headers,
-			.nheaders = req->nheaders, .body = req->body,
-			.body_len = req->body_len, .s3 = (flags & RP_AWS_S3) != 0,
+			.nheaders = req->nheaders,
+			.body = gen ? NULL : req->body,
+			.body_len = req->body_len,
+			.gen = gen ? gen->fn : NULL,
+			.gen_arg = gen ? gen->arg : NULL,
+			.s3 = (flags & RP_AWS_S3) != 0,
 			.host_prefix = req->host_prefix,
 			/* The plugin may read the error's body and headers. */
 			.keep_error_response = 1,
@@ -407,7 +418,26 @@ static rp_status host_aws_request(rp_instance *self, const char *service,
 				  const char *operation, unsigned flags,
 				  const rp_request *req, rp_response **out)
 {
-	return aws_request(self, service, operation, flags, req, NULL, out);
+	return aws_request(self, service, operation, flags, req, NULL, NULL,
+			   out);
+}
+
+static rp_status host_aws_request_gen(rp_instance *self, const char *service,
+				      const char *operation, unsigned flags,
+				      const rp_request *req,
+				      int (*fn)(void *arg, size_t off,
+						char *buf, size_t n),
+				      void *arg, rp_response **out)
+{
+	body_gen gen = {fn, arg};
+
+	*out = NULL;
+	if (!fn) {
+		host_set_error(self, "internal error: aws_request_gen without a body maker");
+		return RP_ERR_INVALID;
+	}
+	return aws_request(self, service, operation, flags, req, &gen, NULL,
+			   out);
 }
 
 static rp_status host_aws_request_xml(rp_instance *self, const char *service,
@@ -428,7 +458,7 @@ static rp_status host_aws_request_xml(rp_instance *self, const char *service,
 	st = rp_xml_stream_new(p.f, n, &x);
 	if (st)
 		return st;
-	st = aws_request(self, service, operation, flags, req, x, out);
+	st = aws_request(self, service, operation, flags, req, NULL, x, out);
 	if (!st) {
 		/* A 2xx answer whose status line was not read as such was
 		 * kept whole: read it now. */
@@ -623,4 +653,5 @@ const rp_host rp_host_services = {
 	.xml_texts = host_xml_texts,
 	.aws_request_xml = host_aws_request_xml,
 	.dataset_from_csv_inplace = host_dataset_from_csv_inplace,
+	.aws_request_gen = host_aws_request_gen,
 };

@@ -67,6 +67,40 @@ void rp_http_free(rp_http *h)
 	pthread_mutex_unlock(&curl_users_lock);
 }
 
+/* A body made as it is sent (rp_http_request.gen). */
+struct gen_body {
+	const rp_http_request *req;
+	size_t off;
+};
+
+static size_t on_read(char *buf, size_t size, size_t n, void *user)
+{
+	struct gen_body *g = user;
+	size_t want = size * n, left = g->req->body_len - g->off;
+
+	if (want > left)
+		want = left;
+	if (!want)
+		return 0;
+	if (g->req->gen(g->req->gen_arg, g->off, buf, want))
+		return CURL_READFUNC_ABORT;
+	g->off += want;
+	return want;
+}
+
+/* libcurl rewinds a body to send it again (a reused connection that was
+ * closed under it, say). */
+static int on_seek(void *user, curl_off_t offset, int origin)
+{
+	struct gen_body *g = user;
+
+	if (origin != SEEK_SET || offset < 0 ||
+	    (curl_off_t)g->req->body_len < offset)
+		return CURL_SEEKFUNC_FAIL;
+	g->off = (size_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *user)
 {
 	rp_http_response *r = user;
@@ -250,6 +284,7 @@ rp_status rp_http_perform(rp_http *h, const rp_http_request *req,
 	struct curl_slist *hdrs = NULL, *g;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURL *c = h->curl;
+	struct gen_body gen = {req, 0};
 	rp_buf line = {0};
 	rp_status st = RP_OK;
 	CURLcode rc;
@@ -297,7 +332,15 @@ rp_status rp_http_perform(rp_http *h, const rp_http_request *req,
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	} else {
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		if (req->gen) {
+			curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+			curl_easy_setopt(c, CURLOPT_READDATA, &gen);
+			curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
+			curl_easy_setopt(c, CURLOPT_SEEKDATA, &gen);
+		} else {
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+					 req->body ? req->body : "");
+		}
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)req->body_len);
 	}

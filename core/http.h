@@ -21,6 +21,11 @@ typedef struct rp_http_request {
 	size_t nheaders;
 	const void *body;
 	size_t body_len;
+	/* Instead of body: a body of body_len bytes made as it is sent,
+	 * gen(gen_arg, off, buf, n) writing bytes [off, off + n); nonzero
+	 * aborts the transfer (RP_ERR_NETWORK). */
+	int (*gen)(void *arg, size_t off, char *buf, size_t n);
+	void *gen_arg;
 	long timeout_ms;             /* whole request; 0: the handle's default */
 	const char *ca_file;         /* PEM added to the system CAs, or NULL */
 	/* When set, a 2xx answer's body goes to body_fn(body_arg, ...) as it

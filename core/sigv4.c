@@ -322,6 +322,40 @@ int rp_sigv4_payload_hash(const void *data, size_t len, char out[65])
 	return sha256_hex(data ? data : "", data ? len : 0, out);
 }
 
+int rp_sigv4_payload_hash_gen(int (*gen)(void *arg, size_t off, char *buf,
+					 size_t n),
+			      void *arg, size_t len, char out[65])
+{
+	enum { CHUNK = 64 * 1024 };
+	unsigned char md[SHA256_LEN];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	char *buf = malloc(CHUNK);
+	int rc = RP_SIGV4_ERR_INTERNAL;
+
+	if (!ctx || !buf || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		goto out;
+	for (size_t off = 0; off < len;) {
+		size_t n = len - off < CHUNK ? len - off : CHUNK;
+
+		if (gen(arg, off, buf, n)) {
+			rc = RP_SIGV4_ERR_INVALID;
+			goto out;
+		}
+		if (!EVP_DigestUpdate(ctx, buf, n))
+			goto out;
+		off += n;
+	}
+	if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != SHA256_LEN)
+		goto out;
+	to_hex(md, SHA256_LEN, out);
+	rc = RP_SIGV4_OK;
+out:
+	free(buf);
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
 static int hmac_sha256(const void *key, size_t keylen, const char *msg,
 		       size_t msglen, unsigned char out[SHA256_LEN])
 {

@@ -107,6 +107,12 @@ int rp_sigv4_sign(const rp_sigv4_request *req,
  * lower-case hex digits of SHA-256(data), for a caller that signs the
  * same body more than once (retries).  RP_SIGV4_OK or an error. */
 int rp_sigv4_payload_hash(const void *data, size_t len, char out[65]);
+/* The same for a body that is made as it is sent: gen(arg, off, buf, n)
+ * writes bytes [off, off + n) of its len bytes, nonzero on failure
+ * (RP_SIGV4_ERR_INVALID then). */
+int rp_sigv4_payload_hash_gen(int (*gen)(void *arg, size_t off, char *buf,
+					 size_t n),
+			      void *arg, size_t len, char out[65]);
 
 /* Wipes and frees what rp_sigv4_sign() put in r and zeroes it.  Safe on a
  * zeroed result and on NULL. */

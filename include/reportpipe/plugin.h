@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 #define RP_ABI_MAJOR 1
-#define RP_ABI_MINOR 2
+#define RP_ABI_MINOR 3
 
 #define RP_PLUGIN_SYMBOL "reportpipe_plugin"
 
@@ -443,6 +443,24 @@ struct rp_host {
 	rp_status (*dataset_from_csv_inplace)(rp_instance *self, char *buf,
 					      size_t len, const char *origin,
 					      rp_dataset **out);
+
+	/* ---- 1.3.  Check struct_size (or abi_minor >= 3) first. */
+
+	/* aws_request with a body that is made as it is sent rather than
+	 * held (a mail of megabytes base64-encoded into a JSON envelope):
+	 * req->body is ignored and req->body_len is the body's length.
+	 * gen(arg, off, buf, n) writes the body's bytes [off, off + n) into
+	 * buf and returns 0, or nonzero to give up (the request then fails).
+	 * It is called in order from offset 0 once for the signature's
+	 * payload hash and again for each attempt, so it must give the same
+	 * bytes every time; off and n are otherwise arbitrary.  Everything
+	 * else is as aws_request. */
+	rp_status (*aws_request_gen)(rp_instance *self, const char *service,
+				     const char *operation, unsigned flags,
+				     const rp_request *req,
+				     int (*gen)(void *arg, size_t off,
+						char *buf, size_t n),
+				     void *arg, rp_response **out);
 };
 
 /* The exported descriptor.  Fields up to and including `deliver` form the

@@ -14,6 +14,8 @@
 
 #include <reportpipe/plugin.h>
 
+#include "ses_body.h"
+
 #define MAX_RECIPIENTS 50
 #define MAX_V1_BYTES ((size_t)10 * 1024 * 1024)
 #define MAX_V2_BYTES ((size_t)40 * 1024 * 1024)
@@ -132,21 +134,24 @@ static rp_status body_v1(const rp_host *host, rp_instance *self,
 }
 
 /* SendEmail's JSON.  jansson writes the envelope with Content last and an
- * empty Raw.Data, and the message is base64-encoded between those two
- * quotes, in place: base64 needs no JSON escaping, and letting jansson
- * copy, validate and escape a message of several MB cost a fifth of a
- * whole run's CPU (docs/performance.md). */
+ * empty Raw.Data; the message goes base64-encoded between those two
+ * quotes: base64 needs no JSON escaping, and letting jansson copy,
+ * validate and escape a message of several MB cost a fifth of a whole
+ * run's CPU (docs/performance.md).  The body is never held: ses_v2_gen
+ * (ses_body.c) makes it as the host hashes and sends it
+ * (host->aws_request_gen), so a mail of megabytes is not kept a second
+ * time, a third larger. */
 static rp_status body_v2(const rp_host *host, rp_instance *self,
 			 const rp_mail *m, const char *raw, size_t rawlen,
-			 char **body, size_t *len)
+			 ses_v2_body *b)
 {
 	static const char tail[] = "\"Content\":{\"Raw\":{\"Data\":\"\"}}}";
 	const char *cs = host->opt_string(self, "configuration_set");
 	json_t *root = json_object(), *to = json_array();
 	char *envelope = NULL;
-	size_t elen, rlen = 4 * ((rawlen + 2) / 3);
+	size_t elen;
 
-	*body = NULL;
+	memset(b, 0, sizeof(*b));
 	if (!root || !to)
 		goto nomem;
 	for (size_t i = 0; i < host->mail_recipient_count(m); i++)
@@ -170,16 +175,11 @@ static rp_status body_v2(const rp_host *host, rp_instance *self,
 		json_decref(root);
 		return RP_ERR_INTERNAL;
 	}
-	elen -= 4; /* keep up to the opening quote of Data's value */
-	*body = malloc(elen + rlen + 5);
-	if (!*body)
-		goto nomem;
-	memcpy(*body, envelope, elen);
-	EVP_EncodeBlock((unsigned char *)*body + elen, (const unsigned char *)raw,
-			(int)rawlen);
-	memcpy(*body + elen + rlen, "\"}}}", 5);
-	*len = elen + rlen + 4;
-	free(envelope);
+	b->head = envelope;
+	b->hlen = elen - 4; /* up to the opening quote of Data's value */
+	b->raw = (const unsigned char *)raw;
+	b->rawlen = rawlen;
+	b->blen = 4 * ((rawlen + 2) / 3);
 	json_decref(to);
 	json_decref(root);
 	return RP_OK;
@@ -203,6 +203,7 @@ static rp_status ses_deliver(rp_instance *self, const rp_host *host,
 	rp_response *r = NULL;
 	char *raw64 = NULL, *body = NULL, *id = NULL;
 	const char *raw;
+	ses_v2_body b2 = {0};
 	rp_status st;
 
 	st = host->mail_compose(self, ds, arts, n, &m);
@@ -226,19 +227,25 @@ static rp_status ses_deliver(rp_instance *self, const rp_host *host,
 		st = raw64 ? body_v1(host, self, m, raw64, &body, &blen)
 			   : RP_ERR_NOMEM;
 	} else {
-		st = body_v2(host, self, m, raw, rawlen, &body, &blen);
+		st = body_v2(host, self, m, raw, rawlen, &b2);
 	}
 	if (st)
 		goto out;
-	{
+	if (v1) {
 		rp_request req = {
-			.method = "POST",
-			.target = v1 ? "/" : "/v2/email/outbound-emails",
-			.headers = v1 ? form_hdr : json_hdr, .nheaders = 1,
+			.method = "POST", .target = "/",
+			.headers = form_hdr, .nheaders = 1,
 			.body = body, .body_len = blen,
 		};
-		st = host->aws_request(self, v1 ? "ses" : "sesv2",
-				       v1 ? "SendRawEmail" : "SendEmail", 0, &req, &r);
+		st = host->aws_request(self, "ses", "SendRawEmail", 0, &req, &r);
+	} else {
+		rp_request req = {
+			.method = "POST", .target = "/v2/email/outbound-emails",
+			.headers = json_hdr, .nheaders = 1,
+			.body_len = ses_v2_len(&b2),
+		};
+		st = host->aws_request_gen(self, "sesv2", "SendEmail", 0, &req,
+					   ses_v2_gen, &b2, &r);
 	}
 	if (st)
 		goto out;
@@ -263,6 +270,7 @@ out:
 	host->response_free(r);
 	free(body);
 	free(raw64);
+	free(b2.head);
 	host->mail_free(m);
 	return st;
 }

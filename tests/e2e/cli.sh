@@ -25,9 +25,9 @@ ok '! [ -s "$work/err" ]' "--help writes nothing on stderr"
 
 rp --version
 rc_is 0 "--version exits 0"
-is "$(cat "$work/out")" "reportpipe $version (plugin ABI 1.2)" "--version gives the version and plugin ABI 1.2"
+is "$(cat "$work/out")" "reportpipe $version (plugin ABI 1.3)" "--version gives the version and plugin ABI 1.3"
 rp -V
-is "$rc $(cat "$work/out")" "0 reportpipe $version (plugin ABI 1.2)" "-V is --version"
+is "$rc $(cat "$work/out")" "0 reportpipe $version (plugin ABI 1.3)" "-V is --version"
 
 # ---- usage errors: exit 2 and one sentence
 rp frob -c "$t/etc/demo.ini"
@@ -85,7 +85,7 @@ file sink" "plugins lists csv_file, csv and file with their kinds, sources first
 rp plugins file
 rc_is 0 "plugins file: exit 0"
 like "$work/out" "file (sink): writes each artifact to a local file, atomically" "plugins file: names and describes it"
-like "$work/out" "  module: $builtin/file.so (plugin ABI 1.2)" "plugins file: the module and its ABI"
+like "$work/out" "  module: $builtin/file.so (plugin ABI 1.3)" "plugins file: the module and its ABI"
 is "$(grep '^  [a-z]' "$work/out" | grep -v '^  module:' | tr -s ' ')" " plugin string, required
  input list, required
  path path, required, template

@@ -49,10 +49,10 @@ broken nodesc \
 	"$pl/nodesc.so: not a reportpipe plugin: it exports no 'reportpipe_plugin' descriptor" \
 	"; remove it from the plugin directory"
 broken abi_major \
-	"$pl/abi_major.so: built for plugin ABI 2.2, but this reportpipe speaks ABI 1.x" \
+	"$pl/abi_major.so: built for plugin ABI 2.3, but this reportpipe speaks ABI 1.x" \
 	"; rebuild the plugin against this reportpipe's <reportpipe/plugin.h>"
 broken abi_minor \
-	"$pl/abi_minor.so: built for plugin ABI 1.9, newer than this reportpipe's 1.2" \
+	"$pl/abi_minor.so: built for plugin ABI 1.10, newer than this reportpipe's 1.3" \
 	"; upgrade reportpipe or rebuild the plugin against this version"
 broken tiny \
 	"$pl/tiny.so: its descriptor is 12 bytes, smaller than the " \

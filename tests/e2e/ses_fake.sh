@@ -28,7 +28,7 @@
 . "$top_srcdir/tests/e2e/lib.sh"
 . "$top_srcdir/tests/e2e/fake.sh"
 
-plan 102
+plan 130
 
 PY=/usr/bin/python3
 SECRET=sesFakeTestSecret/with+plus=
@@ -44,24 +44,25 @@ chmod u+w "$work/report.csv"
 
 REJECTED='Email address is not verified. The following identities failed the check in region AP-NORTHEAST-1: audit@example.co.jp'
 
-# scenario REJECT [MAX_BYTES]: one key, SES in ap-northeast-1 only, the
-# first REJECT sends refused with MessageRejected, messages up to
-# MAX_BYTES (base64) taken
+# scenario REJECT [MAX_BYTES [FAULTS]]: one key, SES in ap-northeast-1
+# only, the first REJECT sends refused with MessageRejected, messages up
+# to MAX_BYTES (base64) taken, the fake's FAULTS (a JSON list)
 scenario() {
-	_max=
+	_max= _faults=
 	[ -z "${2:-}" ] || _max=", \"max_message_bytes\": $2"
+	[ -z "${3:-}" ] || _faults=", \"faults\": $3"
 	cat >"$work/ses.json" <<JSON
 {
   "region": "ap-northeast-1",
   "keys": [{"name": "main", "access_key_id": "$AWS_ACCESS_KEY_ID",
             "secret_access_key": "$SECRET", "account": "123456789012"}],
   "ses": {"reject": $1, "reject_code": "MessageRejected",
-          "reject_message": "$REJECTED"$_max}
+          "reject_message": "$REJECTED"$_max}$_faults
 }
 JSON
 }
 
-# start REJECT [MAX_BYTES]: a fresh fake, an empty mail directory, no state
+# start REJECT [MAX_BYTES [FAULTS]]: a fresh fake, an empty mail directory, no state
 start() {
 	rm -rf "$mail" "$work/state" "$work/arts"
 	scenario "$@"
@@ -224,6 +225,17 @@ for api in v2 v1; do
 		"$api: ConfigurationSetName is sent"
 	is "$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["configuration_set"])' "$mail/0001.json" 2>&1)" \
 		audit-mail "$api: and saved with the message"
+
+	# A 500 first: the retry sends the message again, signed again (v2's
+	# body is made anew as it is sent, plugins/ses/ses_body.c).
+	start 0 "" '[{"kind": "http500", "service": "ses", "count": 1}]'
+	pipeline $api 'endpoint_url = ${fake_url}'
+	rp run -c "$work/p.ini"
+	rc_is 0 "$api: a 500 first: delivered on the retry"
+	is "$(seslog action status)" "$action${TAB}500
+$action${TAB}200" "$api: two requests, the first answered 500"
+	is "$(emls)" 1 "$api: one message saved"
+	check_mail 0001 $api - "$api, retried"
 
 	# the endpoint from the environment: AWS_ENDPOINT_URL_SESV2 for v2,
 	# AWS_ENDPOINT_URL_SES for v1

@@ -80,8 +80,8 @@ int main(void)
 	rp_registry_free(&reg);
 
 	refused("nodesc", "exports no 'reportpipe_plugin' descriptor");
-	refused("abi_major", "built for plugin ABI 2.2, but this reportpipe speaks ABI 1.x");
-	refused("abi_minor", "built for plugin ABI 1.9, newer than this reportpipe's 1.2");
+	refused("abi_major", "built for plugin ABI 2.3, but this reportpipe speaks ABI 1.x");
+	refused("abi_minor", "built for plugin ABI 1.10, newer than this reportpipe's 1.3");
 	refused("tiny", "its descriptor is 12 bytes, smaller than");
 
 	dirs[0] = builtin;
