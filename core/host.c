@@ -654,4 +654,6 @@ const rp_host rp_host_services = {
 	.aws_request_xml = host_aws_request_xml,
 	.dataset_from_csv_inplace = host_dataset_from_csv_inplace,
 	.aws_request_gen = host_aws_request_gen,
+	.mail_size = rp_mail_size,
+	.mail_read = rp_mail_read,
 };

@@ -13,8 +13,16 @@
 #include "mail.h"
 #include "mime.h"
 
+/* The message is kept as rp_mime_build_holes leaves it: everything but
+ * the attachments' base64, which is made where it is read (rp_mail_read)
+ * from the artifacts, so a mail of megabytes is not held beside them;
+ * rp_mail_data makes the whole once, for the sinks that want it so. */
 struct rp_mail {
-	rp_buf data;
+	rp_buf data;           /* the message without the attachments' bodies */
+	rp_mime_hole *holes;   /* where they go, in order */
+	size_t nholes;
+	size_t size;           /* the whole message's */
+	rp_buf whole;          /* rp_mail_data's */
 	char *sender;
 	char **rcpt;
 	size_t nrcpt;
@@ -200,6 +208,8 @@ void rp_mail_free(rp_mail *m)
 	if (!m)
 		return;
 	rp_buf_free(&m->data);
+	free(m->holes);
+	rp_buf_free(&m->whole);
 	free(m->sender);
 	for (size_t i = 0; i < m->nrcpt; i++)
 		free(m->rcpt[i]);
@@ -301,11 +311,15 @@ rp_status rp_mail_compose(rp_instance *in, const rp_dataset *ds,
 			.boundary_seed = getenv("RP_MIME_BOUNDARY_SEED"),
 		};
 		err[0] = '\0';
-		st = rp_mime_build(&msg, &m->data, err, sizeof(err));
+		st = rp_mime_build_holes(&msg, &m->data, &m->holes, &m->nholes,
+					 err, sizeof(err));
 		if (st) {
 			set_error(in, "cannot compose the message: %s", err);
 			goto out;
 		}
+		m->size = m->data.len;
+		for (size_t i = 0; i < m->nholes; i++)
+			m->size += rp_mime_b64_lines_len(m->holes[i].len);
 	}
 	if ((st = add_rcpts(m, to)) || (st = add_rcpts(m, cc)) ||
 	    (st = add_rcpts(m, bcc)))
@@ -325,10 +339,65 @@ out:
 	return st;
 }
 
+size_t rp_mail_size(const rp_mail *m)
+{
+	return m->size;
+}
+
+int rp_mail_read(const rp_mail *m, size_t off, void *buf, size_t n)
+{
+	char *o = buf;
+	size_t at = 0, hole_at = 0; /* in the message, and in m->data */
+
+	if (off > m->size || n > m->size - off)
+		return 1;
+	/* Each hole: the text before it, then its lines. */
+	for (size_t i = 0; i <= m->nholes && n; i++) {
+		size_t text = (i < m->nholes ? m->holes[i].at : m->data.len) - hole_at;
+		size_t lines = i < m->nholes ? rp_mime_b64_lines_len(m->holes[i].len) : 0;
+
+		if (off < at + text) {
+			size_t k = at + text - off < n ? at + text - off : n;
+
+			memcpy(o, m->data.data + hole_at + (off - at), k);
+			o += k;
+			off += k;
+			n -= k;
+		}
+		at += text;
+		if (n && off < at + lines) {
+			size_t k = at + lines - off < n ? at + lines - off : n;
+
+			rp_mime_b64_lines(m->holes[i].data, m->holes[i].len,
+					  off - at, o, k);
+			o += k;
+			off += k;
+			n -= k;
+		}
+		at += lines;
+		hole_at = i < m->nholes ? m->holes[i].at : hole_at;
+	}
+	return 0;
+}
+
 const char *rp_mail_data(const rp_mail *m, size_t *len)
 {
-	*len = m->data.len;
-	return m->data.data ? m->data.data : "";
+	rp_mail *w = (rp_mail *)m; /* made once, on first use */
+
+	*len = 0;
+	if (!m->nholes) {
+		*len = m->data.len;
+		return m->data.data ? m->data.data : "";
+	}
+	if (!w->whole.data) {
+		if (rp_buf_reserve(&w->whole, m->size))
+			return NULL;
+		rp_mail_read(m, 0, w->whole.data, m->size);
+		w->whole.len = m->size;
+		w->whole.data[m->size] = '\0';
+	}
+	*len = m->size;
+	return w->whole.data;
 }
 
 const char *rp_mail_sender(const rp_mail *m)

@@ -927,16 +927,73 @@ static rp_status put_base64(rp_buf *b, const void *data, size_t len)
 	return RP_OK;
 }
 
+/* Where attachments' bodies were left out (rp_mime_build_holes). */
+struct holes {
+	rp_mime_hole *h;
+	size_t n;
+};
+
+size_t rp_mime_b64_lines_len(size_t len)
+{
+	size_t full = len / B64_LINE_BYTES, rest = len % B64_LINE_BYTES;
+
+	return full * (4 * B64_LINE_BYTES / 3 + 2) +
+	       (rest ? 4 * ((rest + 2) / 3) + 2 : 0);
+}
+
+void rp_mime_b64_lines(const unsigned char *data, size_t len, size_t off,
+		       char *buf, size_t n)
+{
+	enum { LINE = 4 * B64_LINE_BYTES / 3 + 2 };
+	char line[LINE + 1];
+
+	while (n) {
+		size_t l = off / LINE, col = off % LINE, in = l * B64_LINE_BYTES;
+		size_t take = len - in < B64_LINE_BYTES ? len - in : B64_LINE_BYTES;
+		size_t chars = 4 * ((take + 2) / 3), k;
+
+		if (col == 0 && take == B64_LINE_BYTES && n >= LINE) {
+			/* whole lines straight into buf (the NUL is
+			 * overwritten by the CRLF) */
+			EVP_EncodeBlock((unsigned char *)buf, data + in, (int)take);
+			buf[chars] = '\r';
+			buf[chars + 1] = '\n';
+			k = LINE;
+		} else {
+			EVP_EncodeBlock((unsigned char *)line, data + in, (int)take);
+			line[chars] = '\r';
+			line[chars + 1] = '\n';
+			k = chars + 2 - col < n ? chars + 2 - col : n;
+			memcpy(buf, line + col, k);
+		}
+		buf += k;
+		off += k;
+		n -= k;
+	}
+}
+
 /* A part's body after its header block.  An empty body still gets its
  * own empty line: the CRLF before the next boundary belongs to the
- * boundary, so without it the header block would never end. */
-static rp_status put_body(rp_buf *b, const void *data, size_t len)
+ * boundary, so without it the header block would never end.  With
+ * holes, a non-empty body is left out and its place recorded. */
+static rp_status put_body(rp_buf *b, const void *data, size_t len,
+			  struct holes *holes)
 {
 	rp_status st = rp_buf_puts(b, "\r\n");
+	rp_mime_hole *g;
 
-	if (!st)
-		st = len ? put_base64(b, data, len) : rp_buf_puts(b, "\r\n");
-	return st;
+	if (st)
+		return st;
+	if (!len)
+		return rp_buf_puts(b, "\r\n");
+	if (!holes)
+		return put_base64(b, data, len);
+	g = realloc(holes->h, (holes->n + 1) * sizeof(*g));
+	if (!g)
+		return RP_ERR_NOMEM;
+	holes->h = g;
+	g[holes->n++] = (rp_mime_hole){b->len, data, len};
+	return RP_OK;
 }
 
 /* A text part.  Text is sent in canonical form (RFC 2045 6.8): every
@@ -963,12 +1020,12 @@ static rp_status put_text_part(rp_buf *b, const char *boundary,
 				   "Content-Transfer-Encoding: base64\r\n",
 				   boundary, subtype);
 	if (!st)
-		st = put_body(b, scratch->data, scratch->len);
+		st = put_body(b, scratch->data, scratch->len, NULL);
 	return st;
 }
 
 static rp_status put_attachment(struct hdr *h, rp_buf *b, const char *boundary,
-				const rp_mime_part *a)
+				const rp_mime_part *a, struct holes *holes)
 {
 	const char *mt = a->media_type ? a->media_type : "application/octet-stream";
 	const char *p = mt, *piece;
@@ -1007,7 +1064,7 @@ static rp_status put_attachment(struct hdr *h, rp_buf *b, const char *boundary,
 	if (!st)
 		st = rp_buf_puts(b, "Content-Transfer-Encoding: base64\r\n");
 	if (!st)
-		st = put_body(b, a->data, a->len);
+		st = put_body(b, a->data, a->len, holes);
 	return st;
 }
 
@@ -1178,8 +1235,8 @@ static rp_status check_message(const rp_mime_message *m, struct address *from,
 	return RP_OK;
 }
 
-rp_status rp_mime_build(const rp_mime_message *m, rp_buf *out, char *err,
-			size_t errlen)
+static rp_status build(const rp_mime_message *m, rp_buf *out,
+		       struct holes *holes, char *err, size_t errlen)
 {
 	struct address from;
 	struct hdr h;
@@ -1269,7 +1326,7 @@ rp_status rp_mime_build(const rp_mime_message *m, rp_buf *out, char *err,
 		st = put_text_part(out, mixed, "plain", m->text, &scratch);
 	}
 	for (i = 0; !st && i < m->nattachments; i++)
-		st = put_attachment(&h, out, mixed, &m->attachments[i]);
+		st = put_attachment(&h, out, mixed, &m->attachments[i], holes);
 	if (!st)
 		st = rp_buf_printf(out, "--%s--\r\n", mixed);
 	if (st)
@@ -1288,6 +1345,29 @@ fail:
 		out->data[start] = '\0';
 	rp_buf_free(&scratch);
 	rp_buf_free(&h.piece);
+	return st;
+}
+
+rp_status rp_mime_build(const rp_mime_message *m, rp_buf *out, char *err,
+			size_t errlen)
+{
+	return build(m, out, NULL, err, errlen);
+}
+
+rp_status rp_mime_build_holes(const rp_mime_message *m, rp_buf *out,
+			      rp_mime_hole **holes, size_t *nholes, char *err,
+			      size_t errlen)
+{
+	struct holes hl = {NULL, 0};
+	rp_status st = build(m, out, &hl, err, errlen);
+
+	if (st) {
+		free(hl.h);
+		hl.h = NULL;
+		hl.n = 0;
+	}
+	*holes = hl.h;
+	*nholes = hl.n;
 	return st;
 }
 

@@ -54,6 +54,29 @@ typedef struct rp_mime_message {
 rp_status rp_mime_build(const rp_mime_message *m, rp_buf *out, char *err,
 			size_t errlen);
 
+/* Where an attachment's body goes in a message built without them. */
+typedef struct rp_mime_hole {
+	size_t at;                  /* offset in the message built */
+	const unsigned char *data;  /* the attachment (rp_mime_part.data) */
+	size_t len;
+} rp_mime_hole;
+
+/* rp_mime_build, but each non-empty attachment's base64 lines are left
+ * out: *holes (malloc'd, *nholes of them, in order) says where each
+ * goes, so a message of megabytes can be made as it is read
+ * (rp_mime_b64_lines) and never held whole.  The message then refers
+ * to the attachments' data: keep them. */
+rp_status rp_mime_build_holes(const rp_mime_message *m, rp_buf *out,
+			      rp_mime_hole **holes, size_t *nholes, char *err,
+			      size_t errlen);
+
+/* The length of len bytes as base64 lines of 76 characters and CRLF, as
+ * the message carries an attachment. */
+size_t rp_mime_b64_lines_len(size_t len);
+/* Bytes [off, off + n) of those lines, into buf (n bytes). */
+void rp_mime_b64_lines(const unsigned char *data, size_t len, size_t off,
+		       char *buf, size_t n);
+
 /* RP_OK, or RP_ERR_CONFIG when value contains CR or LF (header
  * injection), another control character or invalid UTF-8; err starts
  * with `what` ("subject contains a line break ..."). */

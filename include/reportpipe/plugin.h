@@ -339,6 +339,7 @@ struct rp_host {
 	rp_status (*mail_compose)(rp_instance *self, const rp_dataset *ds,
 				  const rp_artifact *const *arts, size_t n,
 				  rp_mail **out);
+	/* The whole message; NULL (*len 0) when out of memory. */
 	const char *(*mail_data)(const rp_mail *m, size_t *len);
 	const char *(*mail_sender)(const rp_mail *m);        /* envelope from: addr-spec */
 	size_t (*mail_recipient_count)(const rp_mail *m);    /* to + cc + bcc */
@@ -461,6 +462,15 @@ struct rp_host {
 				     int (*gen)(void *arg, size_t off,
 						char *buf, size_t n),
 				     void *arg, rp_response **out);
+	/* The composed message read a range at a time: its length, and its
+	 * bytes [off, off + n) into buf (nonzero when past the end).  The
+	 * attachments' base64 is made as it is read, so together with
+	 * aws_request_gen (or a read callback) a mail of megabytes is never
+	 * held whole; mail_data makes it whole on first use.  A message
+	 * refers to the artifacts it attaches: compose, read and free it
+	 * within the deliver call that got them (always so in 1.x). */
+	size_t (*mail_size)(const rp_mail *m);
+	int (*mail_read)(const rp_mail *m, size_t off, void *buf, size_t n);
 };
 
 /* The exported descriptor.  Fields up to and including `deliver` form the

@@ -141,8 +141,21 @@ static rp_status body_v1(const rp_host *host, rp_instance *self,
  * (ses_body.c) makes it as the host hashes and sends it
  * (host->aws_request_gen), so a mail of megabytes is not kept a second
  * time, a third larger. */
+/* The message's bytes, for ses_v2_gen. */
+struct mail_reader {
+	const rp_host *host;
+	const rp_mail *m;
+};
+
+static int read_mail(void *ctx, size_t off, void *buf, size_t n)
+{
+	const struct mail_reader *r = ctx;
+
+	return r->host->mail_read(r->m, off, buf, n);
+}
+
 static rp_status body_v2(const rp_host *host, rp_instance *self,
-			 const rp_mail *m, const char *raw, size_t rawlen,
+			 const rp_mail *m, struct mail_reader *r,
 			 ses_v2_body *b)
 {
 	static const char tail[] = "\"Content\":{\"Raw\":{\"Data\":\"\"}}}";
@@ -177,9 +190,12 @@ static rp_status body_v2(const rp_host *host, rp_instance *self,
 	}
 	b->head = envelope;
 	b->hlen = elen - 4; /* up to the opening quote of Data's value */
-	b->raw = (const unsigned char *)raw;
-	b->rawlen = rawlen;
-	b->blen = 4 * ((rawlen + 2) / 3);
+	r->host = host;
+	r->m = m;
+	b->read = read_mail;
+	b->ctx = r;
+	b->rawlen = host->mail_size(m);
+	b->blen = 4 * ((b->rawlen + 2) / 3);
 	json_decref(to);
 	json_decref(root);
 	return RP_OK;
@@ -203,13 +219,14 @@ static rp_status ses_deliver(rp_instance *self, const rp_host *host,
 	rp_response *r = NULL;
 	char *raw64 = NULL, *body = NULL, *id = NULL;
 	const char *raw;
+	struct mail_reader reader;
 	ses_v2_body b2 = {0};
 	rp_status st;
 
 	st = host->mail_compose(self, ds, arts, n, &m);
 	if (st)
 		return st;
-	raw = host->mail_data(m, &rawlen);
+	rawlen = host->mail_size(m);
 	/* SES counts the message as sent, base64-encoded. */
 	encoded = 4 * ((rawlen + 2) / 3);
 	if (encoded > limit) {
@@ -223,11 +240,14 @@ static rp_status ses_deliver(rp_instance *self, const rp_host *host,
 		goto out;
 	}
 	if (v1) {
-		raw64 = base64(raw, rawlen);
+		/* SendRawEmail's form body percent-encodes the base64: made
+		 * whole. */
+		raw = host->mail_data(m, &rawlen);
+		raw64 = raw ? base64(raw, rawlen) : NULL;
 		st = raw64 ? body_v1(host, self, m, raw64, &body, &blen)
 			   : RP_ERR_NOMEM;
 	} else {
-		st = body_v2(host, self, m, raw, rawlen, &b2);
+		st = body_v2(host, self, m, &reader, &b2);
 	}
 	if (st)
 		goto out;

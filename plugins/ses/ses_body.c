@@ -4,8 +4,9 @@
 
 #include "ses_body.h"
 
-/* Groups of 4 encoded at once: EVP_EncodeBlock takes an int length. */
-#define MAX_GROUPS 16384
+/* Groups of 4 encoded at once, from a piece of the message read into a
+ * buffer on the stack. */
+#define MAX_GROUPS 4096
 
 static size_t min_size(size_t a, size_t b)
 {
@@ -34,18 +35,25 @@ int ses_v2_gen(void *arg, size_t off, char *buf, size_t n)
 			 * them with a NUL, hence n - 1. */
 			size_t m = o % 4 ? 0 : (n - 1) / 4;
 
+			unsigned char raw[3 * MAX_GROUPS];
+			size_t len;
+
 			m = min_size(min_size(m, (b->blen - o) / 4), MAX_GROUPS);
 			if (m) {
-				EVP_EncodeBlock((unsigned char *)buf, b->raw + in,
-						(int)min_size(b->rawlen - in, 3 * m));
+				len = min_size(b->rawlen - in, 3 * m);
+				if (b->read(b->ctx, in, raw, len))
+					return 1;
+				EVP_EncodeBlock((unsigned char *)buf, raw, (int)len);
 				k = 4 * m;
 			} else {
 				/* Part of a group, or room for less than one
 				 * and its NUL: the group on its own. */
 				unsigned char group[5];
 
-				EVP_EncodeBlock(group, b->raw + in,
-						(int)min_size(b->rawlen - in, 3));
+				len = min_size(b->rawlen - in, 3);
+				if (b->read(b->ctx, in, raw, len))
+					return 1;
+				EVP_EncodeBlock(group, raw, (int)len);
 				k = min_size(4 - o % 4, n);
 				memcpy(buf, group + o % 4, k);
 			}

@@ -11,7 +11,10 @@
 typedef struct ses_v2_body {
 	char *head;                /* the envelope up to Data's opening quote */
 	size_t hlen;
-	const unsigned char *raw;  /* the message */
+	/* The message: read(ctx, off, buf, n) writes its bytes [off, off + n)
+	 * (host->mail_read), nonzero on failure. */
+	int (*read)(void *ctx, size_t off, void *buf, size_t n);
+	void *ctx;
 	size_t rawlen;
 	size_t blen;               /* its base64: 4 * ceil(rawlen / 3) */
 } ses_v2_body;
@@ -23,7 +26,7 @@ typedef struct ses_v2_body {
 size_t ses_v2_len(const ses_v2_body *b);
 
 /* Writes bytes [off, off + n) of the body into buf; nonzero when the
- * range goes past the end. */
+ * range goes past the end or the message cannot be read. */
 int ses_v2_gen(void *arg, size_t off, char *buf, size_t n);
 
 #endif

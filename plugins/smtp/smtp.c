@@ -465,9 +465,12 @@ static int trace_cb(CURL *c, curl_infotype type, char *data, size_t size,
 	return 0;
 }
 
+/* The message, read as libcurl sends it (host->mail_read): its
+ * attachments are base64-encoded as they go and never held whole. */
 typedef struct upload {
-	const char *p;
-	size_t left;
+	const rp_host *host;
+	const rp_mail *m;
+	size_t off, len;
 } upload;
 
 static size_t read_cb(char *buf, size_t size, size_t nitems, void *userp)
@@ -475,11 +478,11 @@ static size_t read_cb(char *buf, size_t size, size_t nitems, void *userp)
 	upload *u = userp;
 	size_t n = size * nitems;
 
-	if (n > u->left)
-		n = u->left;
-	memcpy(buf, u->p, n);
-	u->p += n;
-	u->left -= n;
+	if (n > u->len - u->off)
+		n = u->len - u->off;
+	if (n && u->host->mail_read(u->m, u->off, buf, n))
+		return CURL_READFUNC_ABORT;
+	u->off += n;
 	return n;
 }
 
@@ -591,8 +594,8 @@ static rp_status smtp_deliver(rp_instance *self, const rp_host *host,
 	st = host->mail_compose(self, ds, arts, n, &m);
 	if (st)
 		return st;
-	up.p = host->mail_data(m, &len);
-	up.left = len;
+	len = host->mail_size(m);
+	up = (upload){host, m, 0, len};
 	from = malloc(strlen(host->mail_sender(m)) + 3);
 	if (!from) {
 		st = RP_ERR_NOMEM;

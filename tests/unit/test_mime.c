@@ -786,9 +786,97 @@ static void test_html_to_text(void)
 	html_is("", "", "nothing gives nothing");
 }
 
+/* rp_mime_build_holes leaves each attachment's base64 out; put back with
+ * rp_mime_b64_lines, whole or in pieces, the message is rp_mime_build's
+ * byte for byte, whatever the attachments' lengths against the 57 bytes
+ * of a line. */
+static void test_holes(void)
+{
+	static const size_t lens[][2] = {
+		{0, 0}, {1, 0}, {0, 2}, {56, 57}, {58, 113}, {114, 115},
+		{1000, 3}, {100000, 57 * 1000}};
+	static const size_t pieces[] = {1, 3, 7, 76, 77, 78, 79, 4096, 65536};
+	int bad_whole = 0, bad_pieces = 0, bad_len = 0, nholes_ok = 1;
+
+	for (size_t c = 0; c < sizeof(lens) / sizeof(*lens); c++) {
+		rp_mime_message m;
+		rp_buf want = {0}, skel = {0};
+		rp_mime_hole *holes = NULL;
+		size_t nholes = 0, total;
+		unsigned char *data[2];
+		char *got;
+
+		weekly(&m);
+		for (int i = 0; i < 2; i++) {
+			data[i] = malloc(lens[c][i] + 1);
+			for (size_t k = 0; k < lens[c][i]; k++)
+				data[i][k] = (unsigned char)(k * 31 + i + k / 251);
+			parts[i].data = data[i];
+			parts[i].len = lens[c][i];
+		}
+		if (rp_mime_build(&m, &want, NULL, 0) ||
+		    rp_mime_build_holes(&m, &skel, &holes, &nholes, NULL, 0)) {
+			bad_whole++;
+			goto next;
+		}
+		nholes_ok &= nholes == (size_t)(lens[c][0] > 0) + (lens[c][1] > 0);
+		total = skel.len;
+		for (size_t h = 0; h < nholes; h++)
+			total += rp_mime_b64_lines_len(holes[h].len);
+		if (total != want.len) {
+			diag("  %zu + %zu bytes: %zu bytes, want %zu", lens[c][0],
+			     lens[c][1], total, want.len);
+			bad_len++;
+			goto next;
+		}
+		/* whole lines, then in pieces of every size */
+		for (size_t p = 0; p <= sizeof(pieces) / sizeof(*pieces); p++) {
+			size_t at = 0, from = 0, step = p ? pieces[p - 1] : (size_t)-1;
+
+			got = malloc(want.len + 1);
+			for (size_t h = 0; h <= nholes; h++) {
+				size_t upto = h < nholes ? holes[h].at : skel.len;
+				size_t lines = h < nholes ? rp_mime_b64_lines_len(holes[h].len) : 0;
+
+				memcpy(got + at, skel.data + from, upto - from);
+				at += upto - from;
+				for (size_t o = 0; o < lines;) {
+					size_t k = lines - o < step ? lines - o : step;
+
+					rp_mime_b64_lines(holes[h].data, holes[h].len, o,
+							  got + at + o, k);
+					o += k;
+				}
+				at += lines;
+				from = upto;
+			}
+			if (memcmp(got, want.data, want.len) != 0) {
+				diag("  %zu + %zu bytes, pieces of %zu: differ",
+				     lens[c][0], lens[c][1], p ? step : 0);
+				if (p)
+					bad_pieces++;
+				else
+					bad_whole++;
+			}
+			free(got);
+		}
+next:
+		free(holes);
+		rp_buf_free(&want);
+		rp_buf_free(&skel);
+		for (int i = 0; i < 2; i++)
+			free(data[i]);
+	}
+	ok(nholes_ok, "holes: one a non-empty attachment, none for an empty one");
+	ok(!bad_len, "holes: the message's length is the skeleton's and the lines'");
+	ok(!bad_whole, "holes: filled with whole lines, the message rp_mime_build makes");
+	ok(!bad_pieces, "holes: filled in pieces of 1 byte to 64 KB, the same message");
+}
+
 int main(int argc, char **argv)
 {
 	test_golden(argc, argv);
+	test_holes();
 	test_encoded_word_splitting();
 	test_ascii_subject();
 	test_injection();

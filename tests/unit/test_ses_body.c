@@ -13,13 +13,31 @@
 #include "../../plugins/ses/ses_body.h"
 #include "tap.h"
 
+/* The message, as host->mail_read gives it: here from a buffer. */
+struct msg {
+	const unsigned char *p;
+	size_t len;
+	int reads_failing;
+};
+
+static int read_msg(void *ctx, size_t off, void *buf, size_t n)
+{
+	const struct msg *m = ctx;
+
+	if (m->reads_failing || off > m->len || n > m->len - off)
+		return 1;
+	memcpy(buf, m->p + off, n);
+	return 0;
+}
+
 /* The body as ses.c made it before it was made range by range. */
 static char *whole(const ses_v2_body *b, size_t *len)
 {
+	const struct msg *m = b->ctx;
 	char *out = malloc(ses_v2_len(b) + 1);
 
 	memcpy(out, b->head, b->hlen);
-	EVP_EncodeBlock((unsigned char *)out + b->hlen, b->raw, (int)b->rawlen);
+	EVP_EncodeBlock((unsigned char *)out + b->hlen, m->p, (int)m->len);
 	memcpy(out + b->hlen + b->blen, SES_V2_TAIL, sizeof(SES_V2_TAIL));
 	*len = ses_v2_len(b);
 	return out;
@@ -71,7 +89,7 @@ int main(void)
 	int bad_pieces = 0, bad_random = 0, cases = 0;
 	char head[128];
 
-	plan(8);
+	plan(9);
 	for (size_t i = 0; i < sizeof(head) - 1; i++)
 		head[i] = (char)('a' + i % 26);
 	head[sizeof(head) - 1] = '\0';
@@ -82,8 +100,9 @@ int main(void)
 		for (size_t i = 0; i < raw_lens[r]; i++)
 			raw[i] = (unsigned char)rnd();
 		for (size_t h = 0; h < sizeof(head_lens) / sizeof(*head_lens); h++) {
-			ses_v2_body b = {head, head_lens[h], raw, raw_lens[r],
-					 4 * ((raw_lens[r] + 2) / 3)};
+			struct msg msg = {raw, raw_lens[r], 0};
+			ses_v2_body b = {head, head_lens[h], read_msg, &msg,
+					 raw_lens[r], 4 * ((raw_lens[r] + 2) / 3)};
 			size_t len;
 			char *want = whole(&b, &len);
 
@@ -126,7 +145,8 @@ int main(void)
 	{
 		unsigned char raw[] = "hello";
 		char h[] = "{\"a\":\"";
-		ses_v2_body b = {h, 6, raw, 5, 8};
+		struct msg msg = {raw, 5, 0};
+		ses_v2_body b = {h, 6, read_msg, &msg, 5, 8};
 		char buf[32] = "";
 
 		is_int((long long)ses_v2_len(&b), 6 + 8 + 4, "its length");
@@ -137,6 +157,9 @@ int main(void)
 		   "a range past the end is refused");
 		ok(ses_v2_gen(&b, ses_v2_len(&b) - 1, buf, 2) != 0,
 		   "and one that runs past it");
+		msg.reads_failing = 1;
+		ok(ses_v2_gen(&b, 0, buf, ses_v2_len(&b)) != 0,
+		   "a message that cannot be read fails the body");
 	}
 	return done_testing();
 }

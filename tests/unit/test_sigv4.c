@@ -29,7 +29,7 @@
  * reports the same number of failures, so the plan holds. */
 #define CASE_TESTS 5
 /* Assertions in api_tests(). */
-#define API_TESTS 25
+#define API_TESTS 28
 
 #define AWS4_DIR "aws4_testsuite"
 #define CAUTH_DIR "aws-c-auth-v4"
@@ -797,6 +797,23 @@ static void layout_free(struct layout *l)
 }
 
 /* The contract around the vectors: errors, owned headers, S3 encoding. */
+/* A body made on demand (rp_sigv4_payload_hash_gen): from a buffer. */
+struct body {
+	char *p;
+	size_t len;
+	int failing;
+};
+
+static int body_at(void *arg, size_t off, char *buf, size_t n)
+{
+	const struct body *b = arg;
+
+	if (b->failing || off > b->len || n > b->len - off)
+		return 1;
+	memcpy(buf, b->p + off, n);
+	return 0;
+}
+
 static void api_tests(void)
 {
 	rp_sigv4_header hs[3] = { { "Host", "example.amazonaws.com" } };
@@ -900,6 +917,23 @@ static void api_tests(void)
 		rp_sigv4_payload_hash("Action=ListUsers&Version=2010-05-08", 35, hex);
 		is_str(hex, "b6359072c78d70ebee1e81adcbab4f01bf2c23245fa365ef83fe8f1f955085e2",
 		       "api: and of a form, in lower-case hex");
+	}
+	{
+		/* A body made as it is sent, hashed in pieces. */
+		struct body big = {NULL, 200001, 0};
+		char want[65], got[65];
+
+		big.p = malloc(big.len);
+		for (size_t i = 0; i < big.len; i++)
+			big.p[i] = (char)(i * 7 + i / 1000);
+		rp_sigv4_payload_hash(big.p, big.len, want);
+		is_int(rp_sigv4_payload_hash_gen(body_at, &big, big.len, got),
+		       RP_SIGV4_OK, "api: a made body of 200,001 bytes is hashed");
+		is_str(got, want, "api: to the hash of the body held whole");
+		big.failing = 1;
+		is_int(rp_sigv4_payload_hash_gen(body_at, &big, big.len, got),
+		       RP_SIGV4_ERR_INVALID, "api: a body that cannot be made is an error");
+		free(big.p);
 	}
 }
 
